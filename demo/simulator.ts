@@ -1,0 +1,126 @@
+import type { CallInfo, ParticipantInfo } from '../protocol';
+import type { ControllerEvent, RemoteParticipant } from '../widget/call/call-controller';
+import { type CallMachineEvent, type CallMachineState, transition } from '../widget/call/call-machine';
+import type { CallEngine } from '../widget/call/engine';
+import type { MediaStats } from '../widget/call/media-client';
+
+export const ME: ParticipantInfo = { userId: 'alice', name: 'Alice' };
+
+export function sampleCall(overrides: Partial<CallInfo> = {}): CallInfo {
+  return { callId: 'call-1', caller: { userId: 'bob', name: 'Bob' }, callees: ['alice'], video: true, phase: 'ringing', sessionId: 'session-1', ...overrides };
+}
+
+/**
+ * A server-less engine for the demo and component tests: the real pure state machine, scripted replies and
+ * fake media (a canvas stream per remote participant). Intents behave like the real ones, only simulated.
+ */
+export class SimulatedEngine implements CallEngine {
+  localStream: MediaStream | undefined;
+  micEnabled = true;
+  cameraEnabled = true;
+  private remoteList: RemoteParticipant[];
+  private readonly listeners = new Set<(event: ControllerEvent | undefined) => void>();
+
+  constructor(
+    public state: CallMachineState,
+    remotes: RemoteParticipant[] = [],
+    private readonly delayMs = 400,
+  ) {
+    this.remoteList = remotes;
+  }
+
+  get status() {
+    return this.state.status;
+  }
+
+  subscribe(listener: (event: ControllerEvent | undefined) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async connect(): Promise<void> {}
+  disconnect(): void {}
+
+  async dial(callees: string[], video: boolean): Promise<void> {
+    this.apply({ type: 'dial', callees, video });
+    await this.later();
+    this.apply({ type: 'dialed', call: sampleCall({ caller: ME, callees, video, callId: 'call-sim' }) });
+  }
+
+  async accept(video: boolean): Promise<void> {
+    this.apply({ type: 'accept', video });
+    await this.later();
+    this.apply({ type: 'media_ready', sessionId: 'session-1', at: Date.now() });
+  }
+
+  async decline(): Promise<void> {
+    if (this.state.status === 'incoming') this.apply({ type: 'ended', ended: { callId: this.state.call.callId, reason: 'declined', durationMs: 0 } });
+  }
+
+  async cancel(): Promise<void> {
+    if (this.state.status === 'outgoing') this.apply({ type: 'ended', ended: { callId: this.state.activity.id, reason: 'cancelled', durationMs: 0 } });
+  }
+
+  async hangup(): Promise<void> {
+    const s = this.state;
+    if (s.status === 'in-call') this.apply({ type: 'ended', ended: { callId: s.activity.id, reason: 'hangup', durationMs: Date.now() - (s.activity.connectedAt ?? Date.now()) } });
+    else if (s.status === 'outgoing') await this.cancel();
+  }
+
+  async join(roomId: string, video: boolean): Promise<void> {
+    this.apply({ type: 'join_room', roomId, video });
+    await this.later();
+    this.apply({ type: 'media_ready', sessionId: 'session-1', at: Date.now() });
+  }
+
+  async leave(): Promise<void> {
+    this.apply({ type: 'left_room' });
+  }
+
+  dismiss(): void {
+    this.apply({ type: 'dismiss' });
+  }
+
+  async setMicEnabled(on: boolean): Promise<void> {
+    this.micEnabled = on;
+    this.emit(undefined);
+  }
+
+  async setCameraEnabled(on: boolean): Promise<void> {
+    this.cameraEnabled = on;
+    this.emit(undefined);
+  }
+
+  remotes(): RemoteParticipant[] {
+    return this.remoteList;
+  }
+
+  setRemotes(remotes: RemoteParticipant[]): void {
+    this.remoteList = remotes;
+    this.emit(undefined);
+  }
+
+  async getStats(): Promise<MediaStats> {
+    return { framesDecoded: {}, audioPacketsReceived: {}, videoTracksSent: 0 };
+  }
+
+  /** Feeds an event straight into the machine (e.g. an incoming call). */
+  apply(event: CallMachineEvent): void {
+    const prev = this.state;
+    const next = transition(prev, event);
+    if (next === prev) return;
+    this.state = next;
+    if (next.status === 'incoming' && prev.status !== 'incoming') this.emit({ type: 'incoming', call: next.call });
+    if (next.status === 'ended') this.emit({ type: 'ended', ended: next.ended });
+    if (next.status !== prev.status) this.emit({ type: 'state-change', state: next.status });
+    else this.emit(undefined);
+  }
+
+  private later(): Promise<void> {
+    return new Promise((r) => setTimeout(r, this.delayMs));
+  }
+
+  private emit(event: ControllerEvent | undefined): void {
+    for (const l of this.listeners) l(event);
+  }
+}

@@ -1,0 +1,77 @@
+import Type, { type Static, type TSchema } from 'typebox';
+
+/**
+ * Client → server messages. Each is a closed object (unknown fields are rejected) discriminated by `type`.
+ * Requests carry a `requestId` the server echoes in its `response` or `error`.
+ */
+const strict = { additionalProperties: false } as const;
+const Id = Type.String({ minLength: 1, maxLength: 128 });
+const UserId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.@:+-]+$' });
+const RequestId = Type.String({ minLength: 1, maxLength: 64 });
+/** mediasoup validates these structures itself; we only bound their shape to an object. */
+const Opaque = Type.Record(Type.String(), Type.Unknown());
+
+function request<T extends string, P extends Record<string, TSchema>>(type: T, properties: P) {
+  return Type.Object({ type: Type.Literal(type), requestId: RequestId, ...properties }, strict);
+}
+
+export const Hello = Type.Object(
+  {
+    type: Type.Literal('hello'),
+    protocol: Type.Integer({ minimum: 0, maximum: 1000 }),
+    token: Type.String({ maxLength: 8192 }),
+    /** The environment the widget expects to reach; a token of the other one is refused. */
+    environment: Type.Optional(Type.Union([Type.Literal('development'), Type.Literal('production')])),
+    requestId: Type.Optional(RequestId),
+  },
+  strict,
+);
+
+export const MediaSource = Type.Union([Type.Literal('mic'), Type.Literal('camera'), Type.Literal('screen')]);
+export type MediaSource = Static<typeof MediaSource>;
+
+export const ClientMessageSchemas = {
+  hello: Hello,
+  // Rooms (conference) — a room exists while someone is in it.
+  'room.join': request('room.join', { roomId: Id }),
+  'room.leave': request('room.leave', {}),
+  // Call flow.
+  'call.dial': request('call.dial', {
+    callees: Type.Array(UserId, { minItems: 1, maxItems: 32 }),
+    video: Type.Boolean(),
+  }),
+  'call.accept': request('call.accept', { callId: Id, video: Type.Boolean() }),
+  'call.decline': request('call.decline', { callId: Id }),
+  'call.cancel': request('call.cancel', { callId: Id }),
+  'call.hangup': request('call.hangup', { callId: Id }),
+  // Media signaling (mediasoup); only valid while in a room.
+  'media.createTransport': request('media.createTransport', {
+    direction: Type.Union([Type.Literal('send'), Type.Literal('recv')]),
+  }),
+  'media.connectTransport': request('media.connectTransport', { transportId: Id, dtlsParameters: Opaque }),
+  'media.setRtpCapabilities': request('media.setRtpCapabilities', { rtpCapabilities: Opaque }),
+  'media.produce': request('media.produce', {
+    transportId: Id,
+    kind: Type.Union([Type.Literal('audio'), Type.Literal('video')]),
+    rtpParameters: Opaque,
+    source: MediaSource,
+    paused: Type.Optional(Type.Boolean()),
+  }),
+  'media.closeProducer': request('media.closeProducer', { producerId: Id }),
+  'media.pauseProducer': request('media.pauseProducer', { producerId: Id }),
+  'media.resumeProducer': request('media.resumeProducer', { producerId: Id }),
+  'media.consume': request('media.consume', { producerId: Id }),
+  'media.resumeConsumer': request('media.resumeConsumer', { consumerId: Id }),
+} as const;
+
+type Schemas = typeof ClientMessageSchemas;
+export type ClientMessageType = keyof Schemas;
+export type ClientMessageOf<T extends ClientMessageType> = Static<Schemas[T]>;
+export type ClientMessage = { [T in ClientMessageType]: ClientMessageOf<T> }[ClientMessageType];
+export type ClientRequestType = Exclude<ClientMessageType, 'hello'>;
+/** What the client puts in a request besides `type` and `requestId`. */
+export type RequestPayload<T extends ClientRequestType> = Omit<ClientMessageOf<T>, 'type' | 'requestId'>;
+
+export function isClientMessageType(type: unknown): type is ClientMessageType {
+  return typeof type === 'string' && Object.hasOwn(ClientMessageSchemas, type);
+}

@@ -1,0 +1,61 @@
+/**
+ * Every typed error code the server sends, with the WebSocket close code used when the error ends the connection.
+ * One table so server, widget and README agree.
+ */
+export const ERROR_CODES = {
+  // Authentication of the signaling connection (connection closed with the given close code).
+  token_missing: 4001,
+  token_malformed: 4002,
+  token_expired: 4003,
+  token_bad_signature: 4004,
+  unknown_app_key: 4005,
+  environment_mismatch: 4006,
+  origin_not_allowed: 4007,
+  unsupported_protocol: 4008,
+  hello_timeout: 4009,
+  heartbeat_timeout: 4010,
+  // Per-message errors (connection stays open).
+  invalid_json: 0,
+  invalid_message: 0,
+  unknown_type: 0,
+  message_too_large: 0,
+  rate_limited: 0,
+  not_authenticated: 0,
+  already_authenticated: 0,
+  not_found: 0,
+  forbidden: 0,
+  invalid_state: 0,
+  already_in_room: 0,
+  not_in_room: 0,
+  room_full: 0,
+  video_full: 0,
+  media_error: 0,
+  internal: 0,
+  timeout: 0,
+  connection_closed: 0,
+  // Raised in the browser by the widget itself.
+  media_permission_denied: 0,
+  media_device_not_found: 0,
+  not_configured: 0,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Close code used when the server ends a connection for this error, or undefined for per-message errors. */
+export function closeCodeFor(code: ErrorCode): number | undefined {
+  const value = ERROR_CODES[code];
+  return value === 0 ? undefined : value;
+}
+
+export function errorCodeForClose(closeCode: number): ErrorCode | undefined {
+  for (const [code, value] of Object.entries(ERROR_CODES)) {
+    if (value === closeCode) return code as ErrorCode;
+  }
+  return undefined;
+}
+
+/** The one error shape on the wire (also the `call-error` event detail). */
+export interface ProtocolError {
+  code: ErrorCode;
+  message: string;
+}

@@ -1,0 +1,66 @@
+import Type, { type Static } from 'typebox';
+
+/** HTTP request/response schemas: validated by Fastify, typed for callers, documented in OpenAPI at /docs. */
+const strict = { additionalProperties: false } as const;
+
+export const Grants = Type.Object(
+  {
+    canPublish: Type.Optional(Type.Boolean({ description: 'May send audio/video (default true)' })),
+    canSubscribe: Type.Optional(Type.Boolean({ description: 'May receive others\u2019 media (default true)' })),
+    roomAdmin: Type.Optional(Type.Boolean({ description: 'May moderate rooms (default false)' })),
+  },
+  strict,
+);
+
+export const TokenRequestBody = Type.Object(
+  {
+    userId: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.@:+-]+$', description: 'Your user id' }),
+    name: Type.Optional(Type.String({ maxLength: 128, description: 'Display name shown to others' })),
+    avatarUrl: Type.Optional(Type.String({ maxLength: 2048, format: 'uri' })),
+    ttlSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 86400, description: 'Lifetime, default 3600, max 86400' })),
+    grants: Type.Optional(Grants),
+  },
+  { ...strict, examples: [{ userId: 'alice', name: 'Alice', ttlSeconds: 3600 }] },
+);
+export type TokenRequestBody = Static<typeof TokenRequestBody>;
+
+export const TokenResponse = Type.Object(
+  {
+    token: Type.String({ description: 'JWT (HS256) to give to the widget' }),
+    expiresAt: Type.String({ format: 'date-time' }),
+  },
+  { examples: [{ token: 'eyJhbGciOiJIUzI1NiJ9...', expiresAt: '2026-11-22T12:00:00.000Z' }] },
+);
+export type TokenResponse = Static<typeof TokenResponse>;
+
+export const DemoTokenRequestBody = Type.Object(
+  {
+    userId: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.@:+-]+$' }),
+    name: Type.Optional(Type.String({ maxLength: 128 })),
+  },
+  strict,
+);
+
+export const HttpError = Type.Object({
+  statusCode: Type.Integer(),
+  code: Type.String(),
+  error: Type.String(),
+  message: Type.String(),
+});
+
+export const WorkerHealth = Type.Object({
+  index: Type.Integer(),
+  pid: Type.Integer(),
+  alive: Type.Boolean(),
+  routers: Type.Integer(),
+  diedAt: Type.Optional(Type.String()),
+});
+
+export const HealthResponse = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+  workers: Type.Array(WorkerHealth),
+  rooms: Type.Integer(),
+  connections: Type.Integer(),
+  uptimeSeconds: Type.Number(),
+});
+export type HealthResponse = Static<typeof HealthResponse>;

@@ -1,0 +1,139 @@
+import type { ErrorCode } from './errors';
+import type { ClientRequestType, MediaSource } from './client-messages';
+
+/** Why a call ended — exactly these strings on the wire and in `call-ended` events. */
+export const CALL_END_REASONS = [
+  'hangup',
+  'declined',
+  'cancelled',
+  'no_answer',
+  'busy',
+  'unavailable',
+  'answered_elsewhere',
+  'failed',
+] as const;
+export type CallEndReason = (typeof CALL_END_REASONS)[number];
+
+export type Environment = 'development' | 'production';
+
+export interface ParticipantInfo {
+  userId: string;
+  name?: string;
+  avatarUrl?: string;
+}
+
+export interface ProducerInfo {
+  producerId: string;
+  userId: string;
+  kind: 'audio' | 'video';
+  source: MediaSource;
+  paused: boolean;
+}
+
+export interface TransportOptions {
+  id: string;
+  iceParameters: unknown;
+  iceCandidates: unknown[];
+  dtlsParameters: unknown;
+}
+
+export interface ConsumerOptions {
+  id: string;
+  producerId: string;
+  kind: 'audio' | 'video';
+  rtpParameters: unknown;
+  userId: string;
+  source: MediaSource;
+  producerPaused: boolean;
+}
+
+export interface RoomJoined {
+  roomId: string;
+  sessionId: string;
+  routerRtpCapabilities: unknown;
+  participants: ParticipantInfo[];
+  producers: ProducerInfo[];
+}
+
+export type CallPhase = 'ringing' | 'connected' | 'ended';
+
+/** What both sides know about a call. */
+export interface CallInfo {
+  callId: string;
+  caller: ParticipantInfo;
+  callees: string[];
+  video: boolean;
+  phase: CallPhase;
+  sessionId?: string;
+  connectedAt?: number;
+}
+
+export interface CallEnded {
+  callId: string;
+  sessionId?: string;
+  reason: CallEndReason;
+  durationMs: number;
+}
+
+/** The `data` of a successful `response` to each request type. */
+export interface ResponseMap {
+  'room.join': RoomJoined;
+  'room.leave': Record<string, never>;
+  'call.dial': { call: CallInfo; room: RoomJoined };
+  'call.accept': { call: CallInfo; room: RoomJoined };
+  'call.decline': Record<string, never>;
+  'call.cancel': Record<string, never>;
+  'call.hangup': Record<string, never>;
+  'media.createTransport': TransportOptions;
+  'media.connectTransport': Record<string, never>;
+  'media.setRtpCapabilities': Record<string, never>;
+  'media.produce': { producerId: string };
+  'media.closeProducer': Record<string, never>;
+  'media.pauseProducer': Record<string, never>;
+  'media.resumeProducer': Record<string, never>;
+  'media.consume': ConsumerOptions;
+  'media.resumeConsumer': Record<string, never>;
+}
+export type ResponseOf<T extends ClientRequestType> = ResponseMap[T];
+
+/** Server → client messages that are not responses: pushed when something happens. */
+export interface NotificationMap {
+  /** Carries the router's capabilities so the callee can prepare its media while it rings. */
+  'call.incoming': { call: CallInfo; routerRtpCapabilities: unknown };
+  'call.state': { call: CallInfo };
+  'call.ended': CallEnded;
+  'room.participantJoined': { participant: ParticipantInfo };
+  'room.participantLeft': { userId: string };
+  /** The room ended under you (its media server failed, or you were removed). */
+  'room.closed': { roomId: string; reason: 'failed' | 'removed' };
+  'media.producerAdded': { producer: ProducerInfo };
+  'media.producerClosed': { producerId: string };
+  'media.producerState': { producerId: string; paused: boolean };
+  'media.consumerClosed': { consumerId: string; producerId: string };
+}
+export type NotificationType = keyof NotificationMap;
+export type Notification = { [T in NotificationType]: { type: T } & NotificationMap[T] }[NotificationType];
+
+export interface Welcome {
+  type: 'welcome';
+  protocol: number;
+  connectionId: string;
+  user: ParticipantInfo;
+  environment: Environment;
+  requestId?: string;
+}
+
+export interface ResponseMessage {
+  type: 'response';
+  requestId: string;
+  data: unknown;
+}
+
+export interface ErrorMessage {
+  type: 'error';
+  code: ErrorCode;
+  message: string;
+  requestId?: string;
+}
+
+export type ServerMessage = Welcome | ResponseMessage | ErrorMessage | Notification;

@@ -1,0 +1,90 @@
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import fastifyWebsocket from '@fastify/websocket';
+import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { resolve } from 'node:path';
+import type { ServerConfig } from './config';
+import { type AppDefinition, AppRegistry } from './domain/apps';
+import { CallService } from './domain/calls';
+import { Presence } from './domain/presence';
+import { type RoomHooks, RoomRegistry } from './domain/rooms';
+import { healthRoutes } from './http/health';
+import { staticRoutes } from './http/static';
+import { tokenRoutes } from './http/token';
+import { RoomMedia } from './media/room-media';
+import { WorkerPool } from './media/worker-pool';
+import type { Services } from './services';
+import { DEFAULT_SIGNALING_LIMITS, type SignalingLimits } from './signaling/connection';
+import { signalingRoutes } from './signaling/route';
+import { loadOrCreateApps } from './store/apps-file';
+
+export interface BuildOptions {
+  /** Apps to serve instead of reading `config.appsFile` (tests). */
+  apps?: AppDefinition[];
+  signalingLimits?: Partial<SignalingLimits>;
+  tokenRateLimitPerMinute?: number;
+  /** Overrides every app's ring timeout (tests). */
+  ringTimeoutMs?: number;
+}
+
+export type CallWidgetServer = FastifyInstance & { services: Services };
+
+/** Builds the whole server without listening: `app.inject()` and real sockets both work on the result. */
+export async function buildApp(config: ServerConfig, options: BuildOptions = {}): Promise<CallWidgetServer> {
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      ...(config.prettyLogs ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss', ignore: 'pid,hostname' } } } : {}),
+      redact: ['req.headers.authorization', '*.secret', '*.token'],
+    },
+    ajv: { customOptions: { removeAdditional: false } },
+  });
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+
+  let apps = options.apps;
+  if (!apps) {
+    const loaded = loadOrCreateApps(config.appsFile);
+    apps = loaded.apps;
+    if (loaded.created) {
+      const key = apps[0]?.environments.development?.appKey;
+      app.log.info(`created a development demo app (App Key ${key}); its secret is stored in ${config.appsFile}`);
+    }
+  }
+  const registry = new AppRegistry(apps);
+
+  const pool = await WorkerPool.start({ size: config.mediasoupWorkers, rtcMinPort: config.rtcMinPort, rtcMaxPort: config.rtcMaxPort });
+  pool.on('workerDied', (health, error) => app.log.fatal({ worker: health, err: error }, `MEDIASOUP WORKER ${health.pid} DIED: its rooms are closed and /healthz reports degraded`));
+  const listen = { listenIp: config.listenIp, announcedIp: config.announcedIp };
+  const presence = new Presence();
+  const hooks: RoomHooks = {};
+  const rooms = new RoomRegistry((events) => RoomMedia.create(pool, listen, events), hooks);
+  const calls = new CallService(rooms, presence, {
+    ringTimeoutMs: (link) => options.ringTimeoutMs ?? link.identity.tenant.settings.ringTimeoutSeconds * 1000,
+  });
+  hooks.onRoomFailed = (room) => calls.failRoom(room);
+  const services: Services = { config, apps: registry, pool, presence, rooms, calls };
+  app.decorate('services', services);
+
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'call-widget server', version: '1', description: 'Tokens, rooms and sessions for <call-widget>.' },
+      components: { securitySchemes: { appSecret: { type: 'http', scheme: 'basic', description: 'App Key as user, app secret as password' } } },
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024 } });
+
+  await app.register(healthRoutes, { services });
+  await app.register(tokenRoutes, { services, rateLimitPerMinute: options.tokenRateLimitPerMinute ?? 120 });
+  await app.register(signalingRoutes, { services, limits: { ...DEFAULT_SIGNALING_LIMITS, ...options.signalingLimits } });
+  await app.register(staticRoutes, { distDir: config.distDir, demoDir: resolve(import.meta.dirname, '..', 'demo') });
+
+  app.addHook('onClose', async () => {
+    rooms.closeAll();
+    await pool.close();
+  });
+  return app as unknown as CallWidgetServer;
+}

@@ -1,0 +1,83 @@
+import type { Environment } from '../../protocol';
+
+export const ENVIRONMENTS: readonly Environment[] = ['development', 'production'];
+
+export interface RoomLimits {
+  /** Participants publishing video at once (recommended: 16). */
+  maxVideoPublishers: number;
+  /** Participants in a room at once (recommended: 32 audio-only). */
+  maxParticipants: number;
+}
+
+export interface EnvironmentSettings {
+  appKey: string;
+  secret: string;
+  /** Origins allowed to embed the widget; `*` only for demo apps. */
+  allowedOrigins: string[];
+  ringTimeoutSeconds: number;
+  /** Where call events will be POSTed (delivery arrives with the webhooks issue). */
+  webhookUrl: string | null;
+  limits: RoomLimits;
+}
+
+export interface AppDefinition {
+  id: string;
+  name: string;
+  /** A demo app may use `*` origins and enables the unauthenticated demo token endpoint (development only). */
+  demo: boolean;
+  environments: Partial<Record<Environment, EnvironmentSettings>>;
+}
+
+/**
+ * One environment of one app: the unit every piece of server state is keyed by. Two tenants never see each
+ * other's users, rooms or calls, even if ids collide.
+ */
+export interface Tenant {
+  /** `${appId}:${environment}` — the isolation key. */
+  key: string;
+  app: AppDefinition;
+  environment: Environment;
+  settings: EnvironmentSettings;
+}
+
+export const DEFAULT_LIMITS: RoomLimits = { maxVideoPublishers: 16, maxParticipants: 32 };
+export const DEFAULT_RING_TIMEOUT_SECONDS = 30;
+
+/** Looks apps up by App Key; immutable snapshot of the apps file. */
+export class AppRegistry {
+  private readonly byKey = new Map<string, Tenant>();
+
+  constructor(readonly apps: readonly AppDefinition[]) {
+    for (const app of apps) {
+      for (const environment of ENVIRONMENTS) {
+        const settings = app.environments[environment];
+        if (!settings) continue;
+        if (this.byKey.has(settings.appKey)) throw new Error(`duplicate App Key ${settings.appKey}`);
+        if (!app.demo && settings.allowedOrigins.includes('*')) {
+          throw new Error(`app "${app.name}" ${environment}: allowedOrigins "*" is only allowed for demo apps`);
+        }
+        this.byKey.set(settings.appKey, { key: `${app.id}:${environment}`, app, environment, settings });
+      }
+    }
+  }
+
+  tenant(appKey: string): Tenant | undefined {
+    return this.byKey.get(appKey);
+  }
+
+  /** The development environment of the first demo app, if the server runs one. */
+  demoTenant(): Tenant | undefined {
+    for (const tenant of this.byKey.values()) {
+      if (tenant.app.demo && tenant.environment === 'development') return tenant;
+    }
+    return undefined;
+  }
+
+  isOriginAllowed(tenant: Tenant, origin: string | undefined): boolean {
+    // Browsers always send Origin on WebSocket upgrades; a client without one is not a browser page, which
+    // an origin check could not stop anyway (the token is what authenticates it).
+    if (origin === undefined) return true;
+    const allowed = tenant.settings.allowedOrigins;
+    return (tenant.app.demo && allowed.includes('*')) || allowed.includes(origin);
+  }
+}

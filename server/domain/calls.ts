@@ -1,0 +1,239 @@
+import { randomUUID } from 'node:crypto';
+import type { CallEndReason, CallInfo, ParticipantInfo } from '../../protocol';
+import { ServiceError } from '../errors';
+import { type CallEvent, type CallState, callDuration, initialCallState, transition } from './call-machine';
+import type { ClientLink } from './links';
+import type { Presence } from './presence';
+import type { Room, RoomRegistry } from './rooms';
+
+interface LiveCall {
+  tenantKey: string;
+  callId: string;
+  caller: ParticipantInfo;
+  callerLink: ClientLink;
+  video: boolean;
+  room: Room;
+  state: CallState;
+  ringTimers: Map<string, NodeJS.Timeout>;
+}
+
+export interface CallServiceOptions {
+  /** Ring timeout per tenant, in ms (from the app's environment settings). */
+  ringTimeoutMs(link: ClientLink): number;
+  now?(): number;
+}
+
+/**
+ * Orchestrates calls: the only place call side effects happen (rooms, rings, timers, notifications). Every
+ * decision is made by the pure `transition` in call-machine.ts. CallID = RoomID: the dial creates the room
+ * and the caller joins first; callees join it on accept.
+ */
+export class CallService {
+  private readonly calls = new Map<string, LiveCall>();
+  /** Recently ended calls, so a late accept gets "already ended", not "not found". */
+  private readonly ended = new Map<string, LiveCall>();
+  private readonly now: () => number;
+
+  constructor(
+    private readonly rooms: RoomRegistry,
+    private readonly presence: Presence,
+    private readonly options: CallServiceOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async dial(link: ClientLink, callees: string[], video: boolean): Promise<{ call: CallInfo; room: Room }> {
+    const { identity } = link;
+    const unique = [...new Set(callees)];
+    if (unique.includes(identity.userId)) throw new ServiceError('invalid_message', 'you cannot call yourself');
+    if (!identity.grants.canPublish) throw new ServiceError('forbidden', 'your token may not publish, so it cannot call');
+    const callId = randomUUID();
+    const { room, participant } = await this.rooms.join(link, callId, 'call');
+    const call: LiveCall = {
+      tenantKey: identity.tenant.key,
+      callId,
+      caller: participant.info,
+      callerLink: link,
+      video,
+      room,
+      state: initialCallState(identity.userId),
+      ringTimers: new Map(),
+    };
+    this.calls.set(this.key(call.tenantKey, callId), call);
+    // Answer the dial before any ring or end notification reaches the caller.
+    setImmediate(() => this.invite(call, unique));
+    return { call: this.info(call), room };
+  }
+
+  async accept(link: ClientLink, callId: string): Promise<{ call: CallInfo; room: Room }> {
+    const call = this.find(link, callId);
+    const { userId } = link.identity;
+    const check = transition(call.state, { type: 'accept', userId, at: this.now() });
+    if (!check.ok) throw new ServiceError(check.code, check.message);
+    // Joining can fail (already in a room): do it before committing the transition.
+    await this.rooms.join(link, callId, 'call');
+    const result = this.apply(call, { type: 'accept', userId, at: this.now() });
+    this.stopRinging(call, userId, link, 'answered_elsewhere');
+    this.broadcastState(call);
+    return { call: result, room: call.room };
+  }
+
+  decline(link: ClientLink, callId: string): void {
+    const call = this.find(link, callId);
+    const { userId } = link.identity;
+    this.apply(call, { type: 'decline', userId, at: this.now() });
+    this.stopRinging(call, userId, link, 'declined');
+    this.afterChange(call);
+  }
+
+  cancel(link: ClientLink, callId: string): void {
+    const call = this.find(link, callId);
+    this.apply(call, { type: 'cancel', userId: link.identity.userId, at: this.now() });
+    this.afterChange(call);
+  }
+
+  hangup(link: ClientLink, callId: string): void {
+    const call = this.find(link, callId);
+    if (this.rooms.roomOf(link) !== call.room) {
+      throw new ServiceError('not_in_room', 'you are not in this call');
+    }
+    this.leave(call, link);
+  }
+
+  /** The link left its room (room.leave or disconnect): if that room is a call, this is a hang-up. */
+  leaveCurrentCall(link: ClientLink): boolean {
+    const room = this.rooms.roomOf(link);
+    if (!room || room.kind !== 'call') return false;
+    const call = this.calls.get(this.key(room.tenantKey, room.roomId));
+    if (!call) return false;
+    this.leave(call, link);
+    return true;
+  }
+
+  /** The room's media died with its worker: its call fails. */
+  failRoom(room: Room): void {
+    const call = this.calls.get(this.key(room.tenantKey, room.roomId));
+    if (!call) return;
+    this.apply(call, { type: 'fail', at: this.now() });
+    this.afterChange(call);
+  }
+
+  get activeCount(): number {
+    return this.calls.size;
+  }
+
+  private leave(call: LiveCall, link: ClientLink): void {
+    this.apply(call, { type: 'leave', userId: link.identity.userId, at: this.now() });
+    this.rooms.leave(link);
+    link.notify('call.ended', this.endedPayload(call, call.state.endReason ?? 'hangup'));
+    this.afterChange(call);
+  }
+
+  private invite(call: LiveCall, userIds: string[]): void {
+    if (call.state.phase === 'ended') return;
+    const invitees = userIds.map((userId) => {
+      const online = this.presence.isOnline(call.tenantKey, userId);
+      const reachable = !online ? 'unavailable' : this.rooms.roomOfUser(call.tenantKey, userId) ? 'busy' : 'ringing';
+      return { userId, reachable } as const;
+    });
+    const result = transition(call.state, { type: 'invite', invitees, at: this.now() });
+    if (!result.ok) {
+      this.apply(call, { type: 'fail', at: this.now() });
+      this.afterChange(call);
+      return;
+    }
+    call.state = result.state;
+    const timeout = this.options.ringTimeoutMs(call.callerLink);
+    for (const { userId, reachable } of invitees) {
+      if (reachable !== 'ringing') continue;
+      for (const calleeLink of this.presence.connectionsOf(call.tenantKey, userId)) {
+        calleeLink.notify('call.incoming', { call: this.info(call), routerRtpCapabilities: call.room.media.rtpCapabilities });
+      }
+      call.ringTimers.set(userId, setTimeout(() => this.ringTimeout(call, userId), timeout));
+    }
+    this.afterChange(call);
+  }
+
+  private ringTimeout(call: LiveCall, userId: string): void {
+    call.ringTimers.delete(userId);
+    const result = transition(call.state, { type: 'ring_timeout', userId, at: this.now() });
+    if (!result.ok) return;
+    call.state = result.state;
+    this.stopRinging(call, userId, undefined, 'no_answer');
+    this.afterChange(call);
+  }
+
+  /** Tells every connection of `userId` except `except` that its ring is over. */
+  private stopRinging(call: LiveCall, userId: string, except: ClientLink | undefined, reason: CallEndReason): void {
+    clearTimeout(call.ringTimers.get(userId));
+    call.ringTimers.delete(userId);
+    for (const l of this.presence.connectionsOf(call.tenantKey, userId)) {
+      if (l !== except) l.notify('call.ended', this.endedPayload(call, reason));
+    }
+  }
+
+  /** After any transition: if the call ended, tell everyone still involved and clean up. */
+  private afterChange(call: LiveCall): void {
+    if (call.state.phase !== 'ended') {
+      this.broadcastState(call);
+      return;
+    }
+    const reason = call.state.endReason ?? 'failed';
+    const payload = this.endedPayload(call, reason);
+    // Everyone still in the room, and everyone still ringing (they see the caller's reason, e.g. cancelled).
+    const inRoom = [...call.room.participants.values()].map((p) => p.link);
+    for (const l of inRoom) {
+      l.notify('call.ended', payload);
+      this.rooms.leave(l);
+    }
+    for (const [userId, timer] of call.ringTimers) {
+      clearTimeout(timer);
+      for (const l of this.presence.connectionsOf(call.tenantKey, userId)) l.notify('call.ended', payload);
+    }
+    call.ringTimers.clear();
+    const key = this.key(call.tenantKey, call.callId);
+    this.calls.delete(key);
+    this.ended.set(key, call);
+    setTimeout(() => this.ended.delete(key), 60_000).unref();
+  }
+
+  private broadcastState(call: LiveCall): void {
+    call.room.broadcast('call.state', { call: this.info(call) });
+  }
+
+  private apply(call: LiveCall, event: CallEvent): CallInfo {
+    const result = transition(call.state, event);
+    if (!result.ok) throw new ServiceError(result.code, result.message);
+    call.state = result.state;
+    return this.info(call);
+  }
+
+  private find(link: ClientLink, callId: string): LiveCall {
+    const key = this.key(link.identity.tenant.key, callId);
+    const call = this.calls.get(key) ?? this.ended.get(key);
+    // Strangers get the same answer whether or not the call exists: ids reveal nothing.
+    const involved = call && (call.state.callerId === link.identity.userId || link.identity.userId in call.state.invitees);
+    if (!call || !involved) throw new ServiceError('not_found', 'no such call for you');
+    return call;
+  }
+
+  private key(tenantKey: string, callId: string): string {
+    return `${tenantKey}/${callId}`;
+  }
+
+  private endedPayload(call: LiveCall, reason: CallEndReason): { callId: string; sessionId: string; reason: CallEndReason; durationMs: number } {
+    return { callId: call.callId, sessionId: call.room.sessionId, reason, durationMs: callDuration(call.state) };
+  }
+
+  private info(call: LiveCall): CallInfo {
+    return {
+      callId: call.callId,
+      caller: call.caller,
+      callees: Object.keys(call.state.invitees),
+      video: call.video,
+      phase: call.state.phase,
+      sessionId: call.room.sessionId,
+      ...(call.state.connectedAt !== undefined ? { connectedAt: call.state.connectedAt } : {}),
+    };
+  }
+}

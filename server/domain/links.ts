@@ -1,0 +1,14 @@
+import type { NotificationMap, NotificationType } from '../../protocol';
+import type { Identity } from './tokens';
+
+/** One authenticated signaling connection, as the domain sees it (no socket types here). */
+export interface ClientLink {
+  readonly id: string;
+  readonly identity: Identity;
+  notify<T extends NotificationType>(type: T, payload: NotificationMap[T]): void;
+}
+
+/** `${tenant}/${userId}`: users of different apps or environments never collide. */
+export function userKey(identity: Identity): string {
+  return `${identity.tenant.key}/${identity.userId}`;
+}

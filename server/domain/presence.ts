@@ -1,0 +1,40 @@
+import type { ClientLink } from './links';
+import { userKey } from './links';
+
+/**
+ * Which users are online and on which connections (tabs, devices). Keyed per tenant, so a lookup can only
+ * find users of the same app environment.
+ */
+export class Presence {
+  private readonly links = new Map<string, Map<string, ClientLink>>();
+
+  add(link: ClientLink): void {
+    const key = userKey(link.identity);
+    let set = this.links.get(key);
+    if (!set) this.links.set(key, (set = new Map()));
+    set.set(link.id, link);
+  }
+
+  remove(link: ClientLink): void {
+    const key = userKey(link.identity);
+    const set = this.links.get(key);
+    if (!set) return;
+    set.delete(link.id);
+    if (set.size === 0) this.links.delete(key);
+  }
+
+  /** Live connections of `userId` in the tenant identified by `tenantKey`. */
+  connectionsOf(tenantKey: string, userId: string): ClientLink[] {
+    return [...(this.links.get(`${tenantKey}/${userId}`)?.values() ?? [])];
+  }
+
+  isOnline(tenantKey: string, userId: string): boolean {
+    return this.links.has(`${tenantKey}/${userId}`);
+  }
+
+  get connectionCount(): number {
+    let n = 0;
+    for (const set of this.links.values()) n += set.size;
+    return n;
+  }
+}

@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import type { NotificationMap, NotificationType, ParticipantInfo } from '../../protocol';
+import { ServiceError } from '../errors';
+import type { PeerMedia, PeerMediaEvents } from '../media/peer-media';
+import type { RoomMedia, RoomMediaEvents } from '../media/room-media';
+import { type ClientLink, userKey } from './links';
+
+export type RoomKind = 'conference' | 'call';
+
+export interface Participant {
+  info: ParticipantInfo;
+  link: ClientLink;
+  media: PeerMedia;
+  joinedAt: number;
+}
+
+export type MediaFactory = (events: RoomMediaEvents) => Promise<RoomMedia>;
+
+export interface RoomHooks {
+  /** The room's media failed (its worker died); the room is already gone. */
+  onRoomFailed?(room: Room, participants: Participant[]): void;
+  onParticipantLeft?(room: Room, participant: Participant): void;
+  onSessionEnded?(room: Room): void;
+}
+
+/** A live room: exists from its first join until its last participant leaves. One session per lifetime. */
+export class Room {
+  readonly sessionId = randomUUID();
+  readonly startedAt = Date.now();
+  readonly participants = new Map<string, Participant>();
+  closed = false;
+
+  constructor(
+    readonly tenantKey: string,
+    readonly roomId: string,
+    readonly kind: RoomKind,
+    readonly media: RoomMedia,
+  ) {}
+
+  broadcast<T extends NotificationType>(type: T, payload: NotificationMap[T], exceptUserId?: string): void {
+    for (const p of this.participants.values()) {
+      if (p.info.userId !== exceptUserId) p.link.notify(type, payload);
+    }
+  }
+
+  participantInfos(): ParticipantInfo[] {
+    return [...this.participants.values()].map((p) => p.info);
+  }
+}
+
+/**
+ * All live rooms, per tenant. Enforces one room per user, creates a room (and its router) on first join —
+ * serialized, so two concurrent first joins share one room — and closes it when the last one leaves.
+ */
+export class RoomRegistry {
+  private readonly rooms = new Map<string, Room>();
+  private readonly creating = new Map<string, Promise<Room>>();
+  private readonly userRooms = new Map<string, Room>();
+
+  constructor(
+    private readonly createMedia: MediaFactory,
+    private readonly hooks: RoomHooks = {},
+  ) {}
+
+  get(tenantKey: string, roomId: string): Room | undefined {
+    return this.rooms.get(`${tenantKey}/${roomId}`);
+  }
+
+  /** The room `userId` of this tenant is in, if any (a ringing callee who is in one is busy). */
+  roomOfUser(tenantKey: string, userId: string): Room | undefined {
+    return this.userRooms.get(`${tenantKey}/${userId}`);
+  }
+
+  roomOf(link: ClientLink): Room | undefined {
+    const room = this.userRooms.get(userKey(link.identity));
+    return room?.participants.get(link.identity.userId)?.link === link ? room : undefined;
+  }
+
+  participantOf(link: ClientLink): { room: Room; participant: Participant } {
+    const room = this.roomOf(link);
+    const participant = room?.participants.get(link.identity.userId);
+    if (!room || !participant) throw new ServiceError('not_in_room', 'join a room first');
+    return { room, participant };
+  }
+
+  get size(): number {
+    return this.rooms.size;
+  }
+
+  async join(link: ClientLink, roomId: string, kind: RoomKind): Promise<{ room: Room; participant: Participant }> {
+    const { identity } = link;
+    const uKey = userKey(identity);
+    if (this.userRooms.has(uKey)) throw new ServiceError('already_in_room', 'you are already in a room; leave it first');
+    const key = `${identity.tenant.key}/${roomId}`;
+    const room = await this.getOrCreate(key, identity.tenant.key, roomId, kind);
+    if (room.kind !== kind) throw new ServiceError('forbidden', `room ${roomId} is a ${room.kind} room`);
+    // Re-check after the await: another connection of the same user may have joined meanwhile.
+    if (this.userRooms.has(uKey)) {
+      if (room.participants.size === 0) this.closeRoom(room);
+      throw new ServiceError('already_in_room', 'you are already in a room; leave it first');
+    }
+    const events: PeerMediaEvents = {
+      onConsumerClosed: (consumerId, producerId) => link.notify('media.consumerClosed', { consumerId, producerId }),
+    };
+    const info: ParticipantInfo = {
+      userId: identity.userId,
+      ...(identity.name !== undefined ? { name: identity.name } : {}),
+      ...(identity.avatarUrl !== undefined ? { avatarUrl: identity.avatarUrl } : {}),
+    };
+    const participant: Participant = { info, link, media: room.media.addPeer(identity.userId, events), joinedAt: Date.now() };
+    room.participants.set(identity.userId, participant);
+    this.userRooms.set(uKey, room);
+    room.broadcast('room.participantJoined', { participant: info }, identity.userId);
+    return { room, participant };
+  }
+
+  /** Removes the link's user from its room; idempotent. Returns the room it left. */
+  leave(link: ClientLink): Room | undefined {
+    const room = this.roomOf(link);
+    if (!room) return undefined;
+    const participant = room.participants.get(link.identity.userId);
+    if (!participant) return undefined;
+    const producerIds = [...participant.media.producers.keys()];
+    room.participants.delete(link.identity.userId);
+    this.userRooms.delete(userKey(link.identity));
+    room.media.removePeer(link.identity.userId);
+    for (const producerId of producerIds) room.broadcast('media.producerClosed', { producerId });
+    room.broadcast('room.participantLeft', { userId: link.identity.userId });
+    this.hooks.onParticipantLeft?.(room, participant);
+    if (room.participants.size === 0) this.closeRoom(room);
+    return room;
+  }
+
+  private async getOrCreate(key: string, tenantKey: string, roomId: string, kind: RoomKind): Promise<Room> {
+    const existing = this.rooms.get(key);
+    if (existing) return existing;
+    const pending = this.creating.get(key);
+    if (pending) return pending;
+    const created = (async () => {
+      const holder: { room?: Room } = {};
+      const media = await this.createMedia({ onRouterClosed: () => holder.room && this.failRoom(holder.room) });
+      const room = new Room(tenantKey, roomId, kind, media);
+      holder.room = room;
+      this.rooms.set(key, room);
+      return room;
+    })();
+    this.creating.set(key, created);
+    try {
+      return await created;
+    } catch (error) {
+      throw new ServiceError('media_error', `could not create the room's media: ${(error as Error).message}`);
+    } finally {
+      this.creating.delete(key);
+    }
+  }
+
+  private failRoom(room: Room): void {
+    if (room.closed) return;
+    const participants = [...room.participants.values()];
+    for (const p of participants) this.userRooms.delete(userKey(p.link.identity));
+    room.participants.clear();
+    this.closeRoom(room);
+    for (const p of participants) p.link.notify('room.closed', { roomId: room.roomId, reason: 'failed' });
+    this.hooks.onRoomFailed?.(room, participants);
+  }
+
+  private closeRoom(room: Room): void {
+    if (room.closed) return;
+    room.closed = true;
+    this.rooms.delete(`${room.tenantKey}/${room.roomId}`);
+    room.media.close();
+    this.hooks.onSessionEnded?.(room);
+  }
+
+  /** Closes every room (server shutdown). */
+  closeAll(): void {
+    for (const room of [...this.rooms.values()]) this.closeRoom(room);
+    this.userRooms.clear();
+  }
+}

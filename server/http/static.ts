@@ -1,0 +1,24 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyPluginAsync } from 'fastify';
+
+export interface StaticRouteOptions {
+  distDir: string;
+  demoDir: string;
+}
+
+/**
+ * The script-tag bundle at /widget.js (its lazy chunks under /chunks/), and the demo pages at / and /live.
+ * Built files come from `npm run build` (npm start runs it first).
+ */
+export const staticRoutes: FastifyPluginAsync<StaticRouteOptions> = async (app, { distDir, demoDir }) => {
+  const widget = join(distDir, 'call-widget.js');
+  if (!existsSync(widget)) app.log.warn(`${widget} is missing: run \`npm run build\``);
+  await app.register(fastifyStatic, { root: resolve(distDir), prefix: '/dist/', serve: true, decorateReply: true, index: false });
+  await app.register(fastifyStatic, { root: resolve(distDir, 'chunks'), prefix: '/chunks/', decorateReply: false, index: false });
+  const hide = { schema: { hide: true } };
+  app.get('/widget.js', hide, (_req, reply) => reply.header('cache-control', 'no-cache').sendFile('call-widget.js', resolve(distDir)));
+  app.get('/', hide, (_req, reply) => reply.sendFile('index.html', resolve(demoDir)));
+  app.get('/live', hide, (_req, reply) => reply.sendFile('live.html', resolve(demoDir)));
+};

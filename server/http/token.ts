@@ -1,0 +1,77 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { DemoTokenRequestBody, HttpError, TokenRequestBody, TokenResponse } from '../../protocol/http';
+import type { Tenant } from '../domain/apps';
+import { issueToken } from '../domain/tokens';
+import type { Services } from '../services';
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** HTTP Basic `appKey:secret` → the tenant, or undefined. */
+function authenticate(services: Services, req: FastifyRequest): Tenant | undefined {
+  const header = req.headers.authorization;
+  if (!header?.startsWith('Basic ')) return undefined;
+  const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  const tenant = services.apps.tenant(decoded.slice(0, colon));
+  return tenant && sameSecret(decoded.slice(colon + 1), tenant.settings.secret) ? tenant : undefined;
+}
+
+export interface TokenRouteOptions {
+  services: Services;
+  /** Requests per minute per client on /v1/token. */
+  rateLimitPerMinute: number;
+}
+
+export const tokenRoutes: FastifyPluginAsync<TokenRouteOptions> = async (app, { services, rateLimitPerMinute }) => {
+  app.post(
+    '/v1/token',
+    {
+      config: { rateLimit: { max: rateLimitPerMinute, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['tokens'],
+        summary: 'Get Token: exchange a userId for a widget token (server to server)',
+        description: 'Call from your backend with HTTP Basic auth `appKey:secret`. Never expose the secret to browsers.',
+        security: [{ appSecret: [] }],
+        body: TokenRequestBody,
+        response: { 200: TokenResponse, 400: HttpError, 401: HttpError, 429: HttpError },
+      },
+    },
+    async (req, reply) => {
+      const tenant = authenticate(services, req);
+      if (!tenant) {
+        return reply
+          .code(401)
+          .header('www-authenticate', 'Basic realm="call-widget"')
+          .send({ statusCode: 401, code: 'unauthorized', error: 'Unauthorized', message: 'wrong App Key or secret' });
+      }
+      return issueToken(tenant, req.body as TokenRequestBody);
+    },
+  );
+
+  // Only while a development demo app exists: lets the demo page get tokens without a backend.
+  const demo = services.apps.demoTenant();
+  if (demo) {
+    app.post(
+      '/v1/demo/token',
+      {
+        config: { rateLimit: { max: rateLimitPerMinute, timeWindow: '1 minute' } },
+        schema: {
+          tags: ['tokens'],
+          summary: 'Demo token (only on servers running a development demo app)',
+          body: DemoTokenRequestBody,
+          response: { 200: TokenResponse, 400: HttpError },
+        },
+      },
+      async (req) => {
+        const body = req.body as { userId: string; name?: string };
+        return issueToken(demo, { userId: body.userId, ...(body.name ? { name: body.name } : {}) });
+      },
+    );
+  }
+};

@@ -1,0 +1,150 @@
+import type { types } from 'mediasoup';
+import type { ConsumerOptions, MediaSource, ProducerInfo, TransportOptions } from '../../protocol';
+import { ServiceError } from '../errors';
+
+export interface PeerMediaEvents {
+  onConsumerClosed(consumerId: string, producerId: string): void;
+}
+
+export interface TransportListenOptions {
+  listenIp: string;
+  announcedIp: string;
+}
+
+/**
+ * One participant's media inside a room: its send/recv WebRTC transports, producers and consumers.
+ * Owned by RoomMedia; `close()` is idempotent and closes every object it owns.
+ */
+export class PeerMedia {
+  private readonly transports = new Map<string, types.WebRtcTransport>();
+  readonly producers = new Map<string, { producer: types.Producer; source: MediaSource }>();
+  private readonly consumers = new Map<string, types.Consumer>();
+  private rtpCapabilities: types.RtpCapabilities | undefined;
+  private closed = false;
+
+  constructor(
+    readonly userId: string,
+    private readonly router: types.Router,
+    private readonly listen: TransportListenOptions,
+    private readonly events: PeerMediaEvents,
+  ) {}
+
+  async createTransport(direction: 'send' | 'recv'): Promise<TransportOptions> {
+    this.assertOpen();
+    const transport = await this.router.createWebRtcTransport({
+      listenIps: [{ ip: this.listen.listenIp, announcedIp: this.listen.announcedIp }],
+      enableUdp: true,
+      enableTcp: true, // for networks that block UDP
+      preferUdp: true,
+      initialAvailableOutgoingBitrate: 1_000_000,
+      appData: { direction },
+    });
+    if (this.closed) {
+      transport.close();
+      throw new ServiceError('not_in_room', 'left the room');
+    }
+    this.transports.set(transport.id, transport);
+    transport.observer.once('close', () => this.transports.delete(transport.id));
+    return {
+      id: transport.id,
+      iceParameters: transport.iceParameters,
+      iceCandidates: transport.iceCandidates,
+      dtlsParameters: transport.dtlsParameters,
+    };
+  }
+
+  async connectTransport(transportId: string, dtlsParameters: unknown): Promise<void> {
+    await this.transport(transportId).connect({ dtlsParameters: dtlsParameters as types.DtlsParameters });
+  }
+
+  setRtpCapabilities(rtpCapabilities: unknown): void {
+    this.rtpCapabilities = rtpCapabilities as types.RtpCapabilities;
+  }
+
+  async produce(
+    transportId: string,
+    kind: 'audio' | 'video',
+    rtpParameters: unknown,
+    source: MediaSource,
+    paused = false,
+  ): Promise<ProducerInfo> {
+    const transport = this.transport(transportId);
+    if (transport.appData.direction !== 'send') throw new ServiceError('media_error', 'not a send transport');
+    const producer = await transport.produce({ kind, rtpParameters: rtpParameters as types.RtpParameters, paused });
+    this.producers.set(producer.id, { producer, source });
+    producer.observer.once('close', () => this.producers.delete(producer.id));
+    return { producerId: producer.id, userId: this.userId, kind, source, paused: producer.paused };
+  }
+
+  producer(producerId: string): types.Producer {
+    const entry = this.producers.get(producerId);
+    if (!entry) throw new ServiceError('not_found', `no producer ${producerId} of yours`);
+    return entry.producer;
+  }
+
+  async setProducerPaused(producerId: string, paused: boolean): Promise<void> {
+    const producer = this.producer(producerId);
+    if (paused) await producer.pause();
+    else await producer.resume();
+  }
+
+  closeProducer(producerId: string): void {
+    this.producer(producerId).close();
+  }
+
+  /** Creates a paused consumer of another participant's producer on this peer's recv transport. */
+  async consume(producer: types.Producer, owner: { userId: string; source: MediaSource }): Promise<ConsumerOptions> {
+    this.assertOpen();
+    if (!this.rtpCapabilities) throw new ServiceError('invalid_state', 'send media.setRtpCapabilities first');
+    if (!this.router.canConsume({ producerId: producer.id, rtpCapabilities: this.rtpCapabilities })) {
+      throw new ServiceError('media_error', 'your device cannot receive this stream');
+    }
+    const transport = [...this.transports.values()].find((t) => t.appData.direction === 'recv');
+    if (!transport) throw new ServiceError('invalid_state', 'create a recv transport first');
+    // Paused until the client has attached the track, so no key frame is lost before it can render.
+    const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: this.rtpCapabilities, paused: true });
+    this.consumers.set(consumer.id, consumer);
+    consumer.observer.once('close', () => this.consumers.delete(consumer.id));
+    consumer.on('producerclose', () => {
+      this.consumers.delete(consumer.id);
+      this.events.onConsumerClosed(consumer.id, producer.id);
+    });
+    consumer.on('transportclose', () => this.consumers.delete(consumer.id));
+    return {
+      id: consumer.id,
+      producerId: producer.id,
+      kind: consumer.kind,
+      rtpParameters: consumer.rtpParameters,
+      userId: owner.userId,
+      source: owner.source,
+      producerPaused: consumer.producerPaused,
+    };
+  }
+
+  async resumeConsumer(consumerId: string): Promise<void> {
+    const consumer = this.consumers.get(consumerId);
+    if (!consumer) throw new ServiceError('not_found', `no consumer ${consumerId}`);
+    await consumer.resume();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    // Closing a transport closes its producers and consumers.
+    for (const transport of this.transports.values()) transport.close();
+    this.transports.clear();
+    this.producers.clear();
+    this.consumers.clear();
+  }
+
+  private transport(transportId: string): types.WebRtcTransport {
+    this.assertOpen();
+    const transport = this.transports.get(transportId);
+    if (!transport) throw new ServiceError('not_found', `no transport ${transportId}`);
+    return transport;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ServiceError('not_in_room', 'left the room');
+  }
+}

@@ -1,0 +1,104 @@
+import type { types } from 'mediasoup';
+import type { ConsumerOptions, ProducerInfo } from '../../protocol';
+import { ServiceError } from '../errors';
+import { ROUTER_MEDIA_CODECS } from './codecs';
+import { PeerMedia, type PeerMediaEvents, type TransportListenOptions } from './peer-media';
+import type { WorkerPool } from './worker-pool';
+
+export interface RoomMediaEvents {
+  /** The router died with its worker: every participant's media is gone. */
+  onRouterClosed(): void;
+}
+
+/**
+ * The media side of one room: a router on the least-loaded worker plus each participant's PeerMedia.
+ * `close()` is idempotent; the router closing (e.g. worker death) closes the room's media too.
+ */
+export class RoomMedia {
+  private readonly peers = new Map<string, PeerMedia>();
+  private closed = false;
+
+  private constructor(
+    private readonly router: types.Router,
+    private readonly listen: TransportListenOptions,
+    events: RoomMediaEvents,
+  ) {
+    router.observer.once('close', () => {
+      const unexpected = !this.closed;
+      this.close();
+      if (unexpected) events.onRouterClosed();
+    });
+  }
+
+  static async create(pool: WorkerPool, listen: TransportListenOptions, events: RoomMediaEvents): Promise<RoomMedia> {
+    const router = await pool.createRouter(ROUTER_MEDIA_CODECS);
+    return new RoomMedia(router, listen, events);
+  }
+
+  get rtpCapabilities(): unknown {
+    return this.router.rtpCapabilities;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  addPeer(userId: string, events: PeerMediaEvents): PeerMedia {
+    if (this.closed) throw new ServiceError('media_error', 'room media is closed');
+    if (this.peers.has(userId)) throw new ServiceError('already_in_room', `${userId} already has media in this room`);
+    const peer = new PeerMedia(userId, this.router, this.listen, events);
+    this.peers.set(userId, peer);
+    return peer;
+  }
+
+  removePeer(userId: string): void {
+    this.peers.get(userId)?.close();
+    this.peers.delete(userId);
+  }
+
+  peer(userId: string): PeerMedia {
+    const peer = this.peers.get(userId);
+    if (!peer) throw new ServiceError('not_in_room', 'join the room first');
+    return peer;
+  }
+
+  /** Everything currently being published in the room, except by `exceptUserId`. */
+  producers(exceptUserId?: string): ProducerInfo[] {
+    const list: ProducerInfo[] = [];
+    for (const peer of this.peers.values()) {
+      if (peer.userId === exceptUserId) continue;
+      for (const { producer, source } of peer.producers.values()) {
+        list.push({ producerId: producer.id, userId: peer.userId, kind: producer.kind, source, paused: producer.paused });
+      }
+    }
+    return list;
+  }
+
+  /** Simulcast layers a producer sends (1 when it does not use simulcast). */
+  layerCount(producerId: string): number {
+    for (const peer of this.peers.values()) {
+      const entry = peer.producers.get(producerId);
+      if (entry) return entry.producer.rtpParameters.encodings?.length ?? 1;
+    }
+    return 0;
+  }
+
+  async consume(consumerUserId: string, producerId: string): Promise<ConsumerOptions> {
+    const consumer = this.peer(consumerUserId);
+    for (const peer of this.peers.values()) {
+      const entry = peer.producers.get(producerId);
+      if (!entry) continue;
+      if (peer.userId === consumerUserId) throw new ServiceError('media_error', 'cannot consume your own producer');
+      return consumer.consume(entry.producer, { userId: peer.userId, source: entry.source });
+    }
+    throw new ServiceError('not_found', `no producer ${producerId} in this room`);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const peer of this.peers.values()) peer.close();
+    this.peers.clear();
+    this.router.close();
+  }
+}

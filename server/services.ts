@@ -1,0 +1,16 @@
+import type { ServerConfig } from './config';
+import type { AppRegistry } from './domain/apps';
+import type { CallService } from './domain/calls';
+import type { Presence } from './domain/presence';
+import type { RoomRegistry } from './domain/rooms';
+import type { WorkerPool } from './media/worker-pool';
+
+/** The long-lived services one server instance owns; built once in buildApp and closed on shutdown. */
+export interface Services {
+  config: ServerConfig;
+  apps: AppRegistry;
+  pool: WorkerPool;
+  presence: Presence;
+  rooms: RoomRegistry;
+  calls: CallService;
+}

@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { WebSocket } from 'ws';
+import {
+  closeCodeFor,
+  type ErrorCode,
+  type NotificationMap,
+  type NotificationType,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  type ServerMessage,
+} from '../../protocol';
+import type { ClientMessage, ClientMessageOf } from '../../protocol/client-messages';
+import type { ClientLink } from '../domain/links';
+import { type Identity, TokenError, verifyToken } from '../domain/tokens';
+import { ServiceError } from '../errors';
+import { RateLimiter } from './rate-limiter';
+import type { SignalingContext } from './context';
+import { handleRequest } from './handlers';
+import { parseClientMessage } from './validate';
+
+export interface SignalingLimits {
+  maxMessageBytes: number;
+  messagesPerSecond: number;
+  messageBurst: number;
+  helloTimeoutMs: number;
+  heartbeatIntervalMs: number;
+}
+
+export const DEFAULT_SIGNALING_LIMITS: SignalingLimits = {
+  maxMessageBytes: 64 * 1024,
+  messagesPerSecond: 50,
+  messageBurst: 200,
+  helloTimeoutMs: 10_000,
+  heartbeatIntervalMs: 15_000,
+};
+
+/**
+ * One WebSocket: authenticates it with the first message (`hello` + token), then validates every message
+ * against protocol/, answers bad input with typed errors and keeps serving. Heartbeat: a ping every interval;
+ * a connection that has not answered the previous ping is closed (4010) and its user's presence updated.
+ */
+export class SignalingConnection implements ClientLink {
+  readonly id = randomUUID();
+  private identityValue: Identity | undefined;
+  private readonly limiter: RateLimiter;
+  private helloTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private awaitingPong = false;
+  private closed = false;
+  private authenticating = false;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly origin: string | undefined,
+    private readonly ctx: SignalingContext,
+    private readonly log: FastifyBaseLogger,
+  ) {
+    const limits = ctx.limits;
+    this.limiter = new RateLimiter(limits.messagesPerSecond, limits.messageBurst);
+    this.helloTimer = setTimeout(() => this.fail('hello_timeout', 'no hello received in time'), limits.helloTimeoutMs);
+    socket.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
+    socket.on('pong', () => (this.awaitingPong = false));
+    socket.on('close', () => this.onClose());
+    socket.on('error', (error) => this.log.debug({ err: error, connectionId: this.id }, 'socket error'));
+    this.heartbeatTimer = setInterval(() => this.heartbeat(), limits.heartbeatIntervalMs);
+  }
+
+  get identity(): Identity {
+    if (!this.identityValue) throw new ServiceError('not_authenticated', 'send hello first');
+    return this.identityValue;
+  }
+
+  get isAuthenticated(): boolean {
+    return this.identityValue !== undefined;
+  }
+
+  notify<T extends NotificationType>(type: T, payload: NotificationMap[T]): void {
+    this.send({ type, ...payload } as ServerMessage);
+  }
+
+  send(message: ServerMessage): void {
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
+    this.socket.send(JSON.stringify(message));
+  }
+
+  private sendError(code: ErrorCode, message: string, requestId?: string): void {
+    this.send({ type: 'error', code, message, ...(requestId !== undefined ? { requestId } : {}) });
+  }
+
+  /** Ends the connection with a typed error and its close code. */
+  fail(code: ErrorCode, message: string, requestId?: string): void {
+    this.sendError(code, message, requestId);
+    this.socket.close(closeCodeFor(code) ?? 1008, code);
+    this.onClose();
+  }
+
+  private heartbeat(): void {
+    if (this.awaitingPong) {
+      this.log.info({ connectionId: this.id }, 'heartbeat missed; closing connection');
+      this.socket.close(closeCodeFor('heartbeat_timeout'), 'heartbeat_timeout');
+      // A peer that cannot answer pings will not finish a closing handshake either.
+      setTimeout(() => this.socket.terminate(), 1000).unref();
+      this.onClose();
+      return;
+    }
+    this.awaitingPong = true;
+    this.socket.ping();
+  }
+
+  private onFrame(data: Buffer, isBinary: boolean): void {
+    if (this.closed) return;
+    if (!this.limiter.tryTake()) {
+      this.sendError('rate_limited', `more than ${this.ctx.limits.messagesPerSecond} messages per second; slow down`);
+      return;
+    }
+    if (data.byteLength > this.ctx.limits.maxMessageBytes) {
+      this.sendError('message_too_large', `messages are limited to ${this.ctx.limits.maxMessageBytes} bytes`);
+      return;
+    }
+    if (isBinary) {
+      this.sendError('invalid_message', 'binary frames are not part of the protocol');
+      return;
+    }
+    const parsed = parseClientMessage(data.toString('utf8'));
+    if (!parsed.ok) {
+      this.sendError(parsed.code, parsed.message, parsed.requestId);
+      return;
+    }
+    void this.dispatch(parsed.message);
+  }
+
+  private async dispatch(message: ClientMessage): Promise<void> {
+    if (message.type === 'hello') return this.onHello(message);
+    if (!this.identityValue) {
+      this.sendError('not_authenticated', 'the first message must be hello with a token', message.requestId);
+      return;
+    }
+    try {
+      const data = await handleRequest(this.ctx, this, message);
+      this.send({ type: 'response', requestId: message.requestId, data });
+    } catch (error) {
+      if (error instanceof ServiceError) {
+        this.sendError(error.code, error.message, message.requestId);
+      } else {
+        this.log.error({ err: error, type: message.type, connectionId: this.id }, 'request failed');
+        this.sendError('internal', 'internal error', message.requestId);
+      }
+    }
+  }
+
+  private async onHello(hello: ClientMessageOf<'hello'>): Promise<void> {
+    if (this.identityValue || this.authenticating) {
+      this.sendError('already_authenticated', 'hello was already received', hello.requestId);
+      return;
+    }
+    if (!SUPPORTED_PROTOCOL_VERSIONS.includes(hello.protocol)) {
+      this.fail('unsupported_protocol', `protocol ${hello.protocol} is not supported; this server speaks ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}`, hello.requestId);
+      return;
+    }
+    this.authenticating = true;
+    try {
+      const identity = await verifyToken(this.ctx.apps, hello.token, hello.environment);
+      if (!this.ctx.apps.isOriginAllowed(identity.tenant, this.origin)) {
+        this.fail('origin_not_allowed', `origin ${this.origin} is not allowed for this app`, hello.requestId);
+        return;
+      }
+      if (this.closed) return;
+      clearTimeout(this.helloTimer);
+      this.identityValue = identity;
+      this.ctx.presence.add(this);
+      this.send({
+        type: 'welcome',
+        protocol: hello.protocol,
+        connectionId: this.id,
+        user: { userId: identity.userId, ...(identity.name ? { name: identity.name } : {}), ...(identity.avatarUrl ? { avatarUrl: identity.avatarUrl } : {}) },
+        environment: identity.tenant.environment,
+        ...(hello.requestId !== undefined ? { requestId: hello.requestId } : {}),
+      });
+      this.ctx.onConnected?.(this);
+    } catch (error) {
+      if (error instanceof TokenError) this.fail(error.code, error.message, hello.requestId);
+      else {
+        this.log.error({ err: error }, 'hello failed');
+        this.fail('internal', 'internal error', hello.requestId);
+      }
+    } finally {
+      this.authenticating = false;
+    }
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.helloTimer);
+    clearInterval(this.heartbeatTimer);
+    if (this.identityValue) {
+      this.ctx.presence.remove(this);
+      try {
+        this.ctx.onDisconnected?.(this);
+      } catch (error) {
+        this.log.error({ err: error }, 'disconnect cleanup failed');
+      }
+    }
+  }
+}

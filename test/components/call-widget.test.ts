@@ -1,0 +1,81 @@
+import '../../widget/components/call-widget/call-widget';
+import { ME, SimulatedEngine, sampleCall } from '../../demo/simulator';
+import type { CallEndedDetail, CallIncomingDetail } from '../../widget/components/call-widget/events';
+import { assert, equal, mount, part, settled, waitFor } from './helpers';
+
+describe('<call-widget>', () => {
+  afterEach(() => document.querySelectorAll('call-widget').forEach((el) => el.remove()));
+
+  it('is defined and waits for a token without one', async () => {
+    const el = mount();
+    await settled(el);
+    assert(customElements.get('call-widget'), 'tag defined');
+    equal(el.getAttribute('state'), 'disconnected', 'state attribute');
+    assert(part(el, 'status')?.textContent?.includes('Waiting for a token'), 'says it waits for a token');
+  });
+
+  it('shows a typed connection error when the server refuses', async () => {
+    const el = mount();
+    const errors: string[] = [];
+    el.addEventListener('call-error', (e) => errors.push(e.detail.code));
+    el.server = 'http://127.0.0.1:9'; // nothing listens on the discard port
+    el.token = 'not-a-token';
+    await waitFor(() => errors.length > 0);
+    equal(errors[0], 'connection_closed', 'error code');
+    equal(el.state, 'disconnected', 'state');
+  });
+
+  it('renders the dialer when idle and dials through the engine', async () => {
+    const el = mount();
+    const engine = new SimulatedEngine({ status: 'idle', me: ME }, [], 10);
+    el.useEngine(engine);
+    await settled(el);
+    const input = el.shadowRoot!.querySelector('input')!;
+    input.value = 'bob';
+    (part(el, 'dial-audio') as HTMLButtonElement).click();
+    await waitFor(() => el.state === 'outgoing');
+    await settled(el);
+    assert(part(el, 'status')?.textContent?.includes('Calling bob'), 'shows who is being called');
+    assert(part(el, 'cancel'), 'offers cancel');
+    equal(el.getAttribute('state'), 'outgoing', 'reflected state');
+  });
+
+  it('shows an incoming call with accept, audio-only and decline, and fires call-incoming', async () => {
+    const el = mount();
+    const engine = new SimulatedEngine({ status: 'idle', me: ME }, [], 10);
+    el.useEngine(engine);
+    const incoming: CallIncomingDetail[] = [];
+    el.addEventListener('call-incoming', (e) => incoming.push(e.detail));
+    engine.apply({ type: 'incoming', call: sampleCall() });
+    await settled(el);
+    equal(incoming[0]?.caller.name, 'Bob', 'event detail caller');
+    assert(part(el, 'status')?.textContent?.includes('Bob is video calling you'), 'caller name shown');
+    assert(part(el, 'accept') && part(el, 'accept-audio') && part(el, 'decline'), 'three choices');
+    const ended: CallEndedDetail[] = [];
+    el.addEventListener('call-ended', (e) => ended.push(e.detail));
+    (part(el, 'decline') as HTMLButtonElement).click();
+    await waitFor(() => ended.length === 1);
+    equal(ended[0]?.reason, 'declined', 'reason');
+    await settled(el);
+    assert(part(el, 'status')?.textContent?.includes('declined'), 'reason in words');
+  });
+
+  it('in a call shows remote tiles with mute indicators, a timer and working toggles', async () => {
+    const el = mount();
+    const engine = new SimulatedEngine({ status: 'in-call', me: ME, activity: { kind: 'call', id: 'c', video: true, connectedAt: Date.now() - 65_000 } }, [
+      { userId: 'bob', name: 'Bob', stream: new MediaStream(), hasAudio: true, hasVideo: true, micMuted: true, cameraOff: false },
+    ]);
+    el.useEngine(engine);
+    await settled(el);
+    const tile = part(el, 'tile')!;
+    equal(tile.dataset.userId, 'bob', 'tile for bob');
+    assert(part(el, 'mute-indicator'), 'remote mute shown');
+    assert(part(el, 'timer')?.textContent?.startsWith('1:0'), `timer shows ~1:05, got ${part(el, 'timer')?.textContent}`);
+    const mic = part(el, 'mic') as HTMLButtonElement;
+    equal(mic.getAttribute('aria-pressed'), 'false', 'mic not muted');
+    mic.click();
+    await settled(el);
+    equal(engine.micEnabled, false, 'engine muted');
+    equal((part(el, 'mic') as HTMLButtonElement).getAttribute('aria-pressed'), 'true', 'mic pressed');
+  });
+});

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startServer, type TestServer } from '../support/server';
+
+describe('server foundation', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer({ workers: 2 });
+  });
+  after(() => server?.close());
+
+  test('/healthz lists every live worker with its pid', async () => {
+    const res = await fetch(`${server.url}/healthz`);
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { status: string; workers: { pid: number; alive: boolean }[] };
+    assert.equal(body.status, 'ok');
+    assert.equal(body.workers.length, 2);
+    for (const w of body.workers) {
+      assert.equal(w.alive, true);
+      assert.doesNotThrow(() => process.kill(w.pid, 0), `worker ${w.pid} is a live process`);
+    }
+  });
+
+  test('/widget.js is the script-tag bundle that defines <call-widget>; / is the demo', async () => {
+    const js = await fetch(`${server.url}/widget.js`);
+    assert.equal(js.status, 200);
+    assert.match(js.headers.get('content-type') ?? '', /javascript/);
+    assert.match(await js.text(), /call-widget/);
+    const page = await fetch(`${server.url}/`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /call-widget/);
+    const live = await fetch(`${server.url}/live`);
+    assert.match(await live.text(), /<call-widget/);
+  });
+
+  test('a dead worker is reported unhealthy', async () => {
+    const before = (await (await fetch(`${server.url}/healthz`)).json()) as { workers: { pid: number }[] };
+    const victim = before.workers[1]!.pid;
+    process.kill(victim, 'SIGKILL');
+    let res: Response;
+    let body: { status: string; workers: { pid: number; alive: boolean }[] };
+    do {
+      await new Promise((r) => setTimeout(r, 100));
+      res = await fetch(`${server.url}/healthz`);
+      body = (await res.json()) as typeof body;
+    } while (body.workers.find((w) => w.pid === victim)?.alive);
+    assert.equal(res.status, 503);
+    assert.equal(body.status, 'degraded');
+    assert.equal(body.workers.find((w) => w.pid === victim)?.alive, false);
+  });
+});
+
+describe('server process', () => {
+  test('npm start\u2019s entry listens on PORT, prints its URL and exits cleanly on SIGTERM, closing its workers', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cw-main-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', MEDIASOUP_WORKERS: '2', DATA_DIR: dataDir, NODE_ENV: 'production', LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ready line:\n${output}`)), 20_000);
+      const check = () => {
+        const m = /listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+        if (m && output.includes('ready at')) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        } else setTimeout(check, 50);
+      };
+      check();
+    });
+    assert.match(output, /created a development demo app \(App Key dk_/);
+    assert.doesNotMatch(output, /"secret"/);
+    const health = (await (await fetch(`${url}/healthz`)).json()) as { workers: { pid: number }[] };
+    assert.equal(health.workers.length, 2);
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 0, output);
+    for (const w of health.workers) assert.throws(() => process.kill(w.pid, 0), `worker ${w.pid} is gone`);
+  });
+});

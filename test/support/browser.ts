@@ -1,0 +1,95 @@
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Debian chromium, headless, root-safe, offline, with a fake camera (1280x720 @ 20 fps) and microphone. */
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      '--autoplay-policy=no-user-gesture-required',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-renderer-backgrounding',
+      '--disable-background-timer-throttling',
+      '--disable-backgrounding-occluded-windows',
+    ],
+  });
+}
+
+export async function newContext(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 900, height: 700 } });
+}
+
+/** Opens the e2e page with one `<call-widget>` (id `w`) connected with `token`; waits until it is idle. */
+export async function openWidget(context: BrowserContext, serverUrl: string, token: string, attrs: Record<string, string> = {}): Promise<Page> {
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('[page error]', e.message));
+  await page.goto(`${serverUrl}/e2e`);
+  await page.waitForFunction(() => customElements.get('call-widget') !== undefined);
+  await page.evaluate(
+    ({ token, attrs }) => {
+      const w = document.createElement('call-widget');
+      w.id = 'w';
+      for (const [k, v] of Object.entries(attrs)) w.setAttribute(k, v);
+      (window as unknown as { events: { type: string; detail: unknown }[] }).events = [];
+      for (const type of ['call-incoming', 'call-outgoing', 'call-connected', 'call-ended', 'call-error', 'call-state-change']) {
+        w.addEventListener(type, (e) => (window as unknown as { events: unknown[] }).events.push({ type, detail: (e as CustomEvent).detail }));
+      }
+      w.style.height = '480px';
+      document.body.append(w);
+      w.token = token;
+    },
+    { token, attrs },
+  );
+  await waitForState(page, 'idle');
+  return page;
+}
+
+export async function waitForState(page: Page, state: string, timeout = 15_000): Promise<void> {
+  await page.waitForFunction((s) => document.querySelector('call-widget')?.getAttribute('state') === s, state, { timeout });
+}
+
+export interface RecordedEvent {
+  type: string;
+  detail: Record<string, unknown>;
+}
+
+export async function events(page: Page, type?: string): Promise<RecordedEvent[]> {
+  const all = await page.evaluate(() => (window as unknown as { events: RecordedEvent[] }).events);
+  return type ? all.filter((e) => e.type === type) : all;
+}
+
+export async function waitForEvent(page: Page, type: string, timeout = 15_000): Promise<RecordedEvent> {
+  await page.waitForFunction((t) => (window as unknown as { events: RecordedEvent[] }).events.some((e) => e.type === t), type, { timeout });
+  const found = (await events(page, type)).at(-1);
+  if (!found) throw new Error(`no ${type}`);
+  return found;
+}
+
+/** Media stats through the element's public getStats(). */
+export async function stats(page: Page): Promise<{ framesDecoded: Record<string, number>; audioPacketsReceived: Record<string, number>; videoTracksSent: number }> {
+  return page.evaluate(() => document.querySelector('call-widget')!.getStats());
+}
+
+/** Waits until the video from `userId` has decoded more than `min` frames and has a size. */
+export async function waitForVideoFrom(page: Page, userId: string, min = 10, timeout = 15_000): Promise<void> {
+  await page.waitForFunction(
+    async ({ userId, min }) => {
+      const w = document.querySelector('call-widget')!;
+      const s = await w.getStats();
+      const video = w.shadowRoot?.querySelector(`[part~="tile"][data-user-id="${userId}"] video`) as HTMLVideoElement | null;
+      return (s.framesDecoded[userId] ?? 0) > min && (video?.videoWidth ?? 0) > 0;
+    },
+    { userId, min },
+    { timeout, polling: 200 },
+  );
+}

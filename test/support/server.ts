@@ -1,0 +1,54 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { type BuildOptions, buildApp, type CallWidgetServer } from '../../server/app';
+import { loadConfig } from '../../server/config';
+import type { AppDefinition } from '../../server/domain/apps';
+import { issueToken, type TokenRequest } from '../../server/domain/tokens';
+import type { Environment } from '../../protocol';
+import { newApp } from '../../server/store/apps-file';
+
+export interface TestServer {
+  app: CallWidgetServer;
+  url: string;
+  apps: AppDefinition[];
+  token(userId: string, options?: Partial<TokenRequest> & { app?: AppDefinition; environment?: Environment }): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real server on a random port: real mediasoup workers, real sockets. By default one demo app (any origin)
+ * with both environments, plus a second app for isolation tests.
+ */
+export async function startServer(options: BuildOptions & { workers?: number } = {}): Promise<TestServer> {
+  const apps = options.apps ?? [
+    newApp('Test A', { demo: true, origins: ['*'] }),
+    newApp('Test B', { demo: false, origins: ['http://b.example'] }),
+  ];
+  const dataDir = mkdtempSync(join(tmpdir(), 'cw-test-'));
+  const config = loadConfig(
+    { ...process.env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', NODE_ENV: 'production' },
+    { port: 0, host: '127.0.0.1', listenIp: '127.0.0.1', announcedIp: '127.0.0.1', mediasoupWorkers: options.workers ?? 1, dataDir, appsFile: join(dataDir, 'apps.json') },
+  );
+  const app = await buildApp(config, { ...options, apps });
+  app.get('/e2e', { schema: { hide: true } }, (_req, reply) =>
+    reply.type('text/html').send('<!doctype html><html lang="en"><head><meta charset="utf-8"><script type="module" src="/widget.js"></script></head><body></body></html>'),
+  );
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  const firstApp = apps[0] as AppDefinition;
+  return {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    apps,
+    async token(userId, opts = {}) {
+      const def = opts.app ?? firstApp;
+      const environment = opts.environment ?? 'development';
+      const tenant = app.services.apps.tenant(def.environments[environment]?.appKey ?? '');
+      if (!tenant) throw new Error(`no ${environment} environment in app ${def.name}`);
+      return (await issueToken(tenant, { userId, name: opts.name ?? userId, ...(opts.ttlSeconds ? { ttlSeconds: opts.ttlSeconds } : {}), ...(opts.grants ? { grants: opts.grants } : {}) })).token;
+    },
+    close: () => app.close(),
+  };
+}

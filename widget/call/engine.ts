@@ -1,0 +1,30 @@
+import type { CallMachineState, CallStatus } from './call-machine';
+import type { ControllerEvent, RemoteParticipant } from './call-controller';
+import type { MediaStats } from './media-client';
+
+/**
+ * What the element needs from an engine. `CallController` is the real one; the demo's simulator implements
+ * the same interface so every state can be shown without a server.
+ */
+export interface CallEngine {
+  readonly state: CallMachineState;
+  readonly status: CallStatus;
+  readonly localStream: MediaStream | undefined;
+  readonly micEnabled: boolean;
+  readonly cameraEnabled: boolean;
+  subscribe(listener: (event: ControllerEvent | undefined) => void): () => void;
+  connect(): Promise<void>;
+  disconnect(): void;
+  dial(callees: string[], video: boolean): Promise<void>;
+  accept(video: boolean): Promise<void>;
+  decline(): Promise<void>;
+  cancel(): Promise<void>;
+  hangup(): Promise<void>;
+  join(roomId: string, video: boolean): Promise<void>;
+  leave(): Promise<void>;
+  dismiss(): void;
+  setMicEnabled(on: boolean): Promise<void>;
+  setCameraEnabled(on: boolean): Promise<void>;
+  remotes(): RemoteParticipant[];
+  getStats(): Promise<MediaStats>;
+}

@@ -1,0 +1,38 @@
+import { SignalingError } from './signaling-client';
+
+export interface LocalMediaOptions {
+  video: boolean;
+  audioDeviceId?: string;
+  videoDeviceId?: string;
+}
+
+/**
+ * Opens the microphone (and camera). Denied permission or a missing device becomes a typed error the UI can
+ * explain, never a hang.
+ */
+export async function openLocalMedia(options: LocalMediaOptions): Promise<MediaStream> {
+  if (!navigator.mediaDevices?.getUserMedia) {
+    throw new SignalingError('media_device_not_found', 'this browser cannot access a microphone or camera here (a secure https page is required)');
+  }
+  try {
+    return await navigator.mediaDevices.getUserMedia({
+      audio: options.audioDeviceId ? { deviceId: { exact: options.audioDeviceId } } : true,
+      video: options.video
+        ? { width: { ideal: 1280 }, height: { ideal: 720 }, ...(options.videoDeviceId ? { deviceId: { exact: options.videoDeviceId } } : {}) }
+        : false,
+    });
+  } catch (error) {
+    const name = (error as DOMException).name;
+    if (name === 'NotAllowedError' || name === 'SecurityError') {
+      throw new SignalingError('media_permission_denied', 'microphone or camera access was blocked; allow it in the browser and try again');
+    }
+    if (name === 'NotFoundError' || name === 'OverconstrainedError' || name === 'NotReadableError') {
+      throw new SignalingError('media_device_not_found', options.video ? 'no usable microphone or camera was found' : 'no usable microphone was found');
+    }
+    throw new SignalingError('media_device_not_found', `could not open media devices: ${(error as Error).message}`);
+  }
+}
+
+export function stopStream(stream: MediaStream | undefined): void {
+  stream?.getTracks().forEach((t) => t.stop());
+}

@@ -1,0 +1,221 @@
+import { Device, type types } from 'mediasoup-client';
+import type { MediaSource, ProducerInfo } from '../../protocol';
+import type { SignalingClient } from './signaling-client';
+
+/** One remote participant's media as the UI needs it. */
+export interface RemoteMedia {
+  userId: string;
+  stream: MediaStream;
+  hasAudio: boolean;
+  hasVideo: boolean;
+  micMuted: boolean;
+  cameraOff: boolean;
+}
+
+export interface MediaStats {
+  /** Video frames decoded per remote user. */
+  framesDecoded: Record<string, number>;
+  /** Audio RTP packets received per remote user. */
+  audioPacketsReceived: Record<string, number>;
+  /** Video producers being sent (0 in an audio-only call). */
+  videoTracksSent: number;
+}
+
+interface ConsumerEntry {
+  consumer: types.Consumer;
+  userId: string;
+  source: MediaSource;
+  paused: boolean;
+}
+
+// Three simulcast layers (320/640/1280 wide for a 720p camera) so the SFU can fit each viewer's tile.
+const CAMERA_ENCODINGS: types.RtpEncodingParameters[] = [
+  { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { rid: 'r1', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+  { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 1_500_000 },
+];
+
+/**
+ * mediasoup-client side of one room: device, send/recv transports, producers and consumers. Lives in its own
+ * chunk (dynamic import) so a page view never downloads mediasoup-client.
+ */
+export class MediaClient {
+  private sendTransport: types.Transport | undefined;
+  private recvTransport: types.Transport | undefined;
+  private readonly producers = new Map<MediaSource, types.Producer>();
+  private readonly consumers = new Map<string, ConsumerEntry>();
+  private readonly streams = new Map<string, MediaStream>();
+  private readonly pendingPaused = new Map<string, boolean>();
+  private closed = false;
+  onChange: (() => void) | undefined;
+
+  private constructor(
+    private readonly signaling: SignalingClient,
+    readonly device: Device,
+  ) {}
+
+  /** Loads the device for a router (can run while ringing, before the user answers). */
+  static async loadDevice(routerRtpCapabilities: unknown): Promise<Device> {
+    const device = new Device();
+    await device.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
+    return device;
+  }
+
+  static async open(signaling: SignalingClient, device: Device, options: { send: boolean }): Promise<MediaClient> {
+    const client = new MediaClient(signaling, device);
+    await signaling.request('media.setRtpCapabilities', { rtpCapabilities: device.rtpCapabilities as unknown as Record<string, unknown> });
+    const [send, recv] = await Promise.all([options.send ? client.createTransport('send') : undefined, client.createTransport('recv')]);
+    client.sendTransport = send;
+    client.recvTransport = recv;
+    return client;
+  }
+
+  private async createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
+    const options = await this.signaling.request('media.createTransport', { direction });
+    const transportOptions = options as unknown as types.TransportOptions;
+    const transport = direction === 'send' ? this.device.createSendTransport(transportOptions) : this.device.createRecvTransport(transportOptions);
+    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      this.signaling
+        .request('media.connectTransport', { transportId: transport.id, dtlsParameters: dtlsParameters as unknown as Record<string, unknown> })
+        .then(() => callback(), errback);
+    });
+    if (direction === 'send') {
+      transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
+        this.signaling
+          .request('media.produce', {
+            transportId: transport.id,
+            kind,
+            rtpParameters: rtpParameters as unknown as Record<string, unknown>,
+            source: appData.source as MediaSource,
+          })
+          .then(({ producerId }) => callback({ id: producerId }), errback);
+      });
+    }
+    return transport;
+  }
+
+  /** Publishes the local mic and (if present) camera; the camera with simulcast. */
+  async publish(stream: MediaStream): Promise<void> {
+    const transport = this.sendTransport;
+    if (!transport) return;
+    const audio = stream.getAudioTracks()[0];
+    const video = stream.getVideoTracks()[0];
+    if (audio) {
+      this.producers.set('mic', await transport.produce({ track: audio, appData: { source: 'mic' }, codecOptions: { opusDtx: true, opusFec: true } }));
+    }
+    if (video) {
+      this.producers.set(
+        'camera',
+        await transport.produce({ track: video, encodings: CAMERA_ENCODINGS, appData: { source: 'camera' }, codecOptions: { videoGoogleStartBitrate: 1000 } }),
+      );
+    }
+  }
+
+  /** Mute/unmute: pauses the producer on both ends so others see the indicator and no bytes flow. */
+  async setSourceEnabled(source: MediaSource, enabled: boolean): Promise<boolean> {
+    const producer = this.producers.get(source);
+    if (!producer) return false;
+    if (enabled) {
+      producer.resume();
+      await this.signaling.request('media.resumeProducer', { producerId: producer.id });
+    } else {
+      producer.pause();
+      await this.signaling.request('media.pauseProducer', { producerId: producer.id });
+    }
+    return true;
+  }
+
+  hasProducer(source: MediaSource): boolean {
+    return this.producers.has(source);
+  }
+
+  async consume(producer: ProducerInfo): Promise<void> {
+    const transport = this.recvTransport;
+    if (!transport || this.closed) return;
+    const options = await this.signaling.request('media.consume', { producerId: producer.producerId });
+    const consumer = await transport.consume({
+      id: options.id,
+      producerId: options.producerId,
+      kind: options.kind,
+      rtpParameters: options.rtpParameters as types.RtpParameters,
+    });
+    const paused = this.pendingPaused.get(producer.producerId) ?? options.producerPaused;
+    this.pendingPaused.delete(producer.producerId);
+    this.consumers.set(consumer.id, { consumer, userId: options.userId, source: options.source, paused });
+    let stream = this.streams.get(options.userId);
+    if (!stream) this.streams.set(options.userId, (stream = new MediaStream()));
+    if (options.source !== 'screen') stream.addTrack(consumer.track);
+    // The server created it paused; resume now that the track is attached, so the first key frame is ours.
+    await this.signaling.request('media.resumeConsumer', { consumerId: consumer.id });
+    this.onChange?.();
+  }
+
+  removeConsumer(consumerId: string): void {
+    const entry = this.consumers.get(consumerId);
+    if (!entry) return;
+    entry.consumer.close();
+    this.consumers.delete(consumerId);
+    this.streams.get(entry.userId)?.removeTrack(entry.consumer.track);
+    this.onChange?.();
+  }
+
+  removeUser(userId: string): void {
+    for (const [id, entry] of this.consumers) if (entry.userId === userId) this.removeConsumer(id);
+    this.streams.delete(userId);
+    this.onChange?.();
+  }
+
+  setRemotePaused(producerId: string, paused: boolean): void {
+    const entry = [...this.consumers.values()].find((e) => e.consumer.producerId === producerId);
+    if (!entry) {
+      this.pendingPaused.set(producerId, paused); // the consume may still be in flight
+      return;
+    }
+    entry.paused = paused;
+    this.onChange?.();
+  }
+
+  remotes(): RemoteMedia[] {
+    const byUser = new Map<string, RemoteMedia>();
+    for (const entry of this.consumers.values()) {
+      let remote = byUser.get(entry.userId);
+      if (!remote) {
+        const stream = this.streams.get(entry.userId) ?? new MediaStream();
+        remote = { userId: entry.userId, stream, hasAudio: false, hasVideo: false, micMuted: false, cameraOff: false };
+        byUser.set(entry.userId, remote);
+      }
+      if (entry.source === 'mic') {
+        remote.hasAudio = true;
+        remote.micMuted = entry.paused;
+      } else if (entry.source === 'camera') {
+        remote.hasVideo = true;
+        remote.cameraOff = entry.paused;
+      }
+    }
+    return [...byUser.values()];
+  }
+
+  async getStats(): Promise<MediaStats> {
+    const stats: MediaStats = { framesDecoded: {}, audioPacketsReceived: {}, videoTracksSent: this.producers.has('camera') ? 1 : 0 };
+    for (const entry of this.consumers.values()) {
+      const report = await entry.consumer.getStats();
+      report.forEach((s: { type: string; framesDecoded?: number; packetsReceived?: number }) => {
+        if (s.type !== 'inbound-rtp') return;
+        if (entry.consumer.kind === 'video') stats.framesDecoded[entry.userId] = (stats.framesDecoded[entry.userId] ?? 0) + (s.framesDecoded ?? 0);
+        else stats.audioPacketsReceived[entry.userId] = (stats.audioPacketsReceived[entry.userId] ?? 0) + (s.packetsReceived ?? 0);
+      });
+    }
+    return stats;
+  }
+
+  /** Idempotent: closes transports (and with them every producer and consumer). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.sendTransport?.close();
+    this.recvTransport?.close();
+    this.producers.clear();
+    this.consumers.clear();
+    this.streams.clear();
+  }
+}

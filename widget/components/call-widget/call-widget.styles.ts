@@ -1,0 +1,57 @@
+import { css } from 'lit';
+
+export const callWidgetStyles = css`
+  :host {
+    --_bg: var(--call-widget-background, #0f1115);
+    --_fg: var(--call-widget-foreground, #f4f5f7);
+    --_muted: var(--call-widget-muted, #9aa0aa);
+    --_accent: var(--call-widget-accent, #2f6fed);
+    --_danger: var(--call-widget-danger, #d93a3a);
+    --_success: var(--call-widget-success, #1f9d55);
+    --_radius: var(--call-widget-radius, 12px);
+    --_gap: var(--call-widget-spacing, 12px);
+    display: block;
+    position: relative;
+    box-sizing: border-box;
+    min-width: 280px;
+    min-height: 320px;
+    font-family: var(--call-widget-font, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
+    color: var(--_fg);
+    background: var(--_bg);
+    border-radius: var(--_radius);
+    overflow: hidden;
+    contain: content;
+  }
+  *, *::before, *::after { box-sizing: inherit; }
+  [part~='panel'] { display: flex; flex-direction: column; gap: var(--_gap); padding: var(--_gap); height: 100%; min-height: inherit; }
+  [part~='status'] { margin: 0; font-size: 1.05rem; font-weight: 600; }
+  .center { flex: 1; display: flex; flex-direction: column; align-items: center; justify-content: center; gap: var(--_gap); text-align: center; }
+  .hint { color: var(--_muted); font-size: 0.9rem; margin: 0; }
+  form { display: flex; flex-direction: column; gap: 8px; }
+  label { font-size: 0.9rem; color: var(--_muted); }
+  input { font: inherit; padding: 10px; border-radius: 8px; border: 1px solid #3a3f4a; background: #1b1e25; color: var(--_fg); }
+  .row { display: flex; gap: 8px; flex-wrap: wrap; justify-content: center; }
+  button {
+    font: inherit; cursor: pointer; border: 0; border-radius: 999px; padding: 10px 16px; color: #fff; background: #3a3f4a;
+    min-height: 44px;
+  }
+  button:focus-visible, input:focus-visible { outline: 3px solid var(--_accent); outline-offset: 2px; }
+  button[data-kind='primary'] { background: var(--_accent); }
+  button[data-kind='accept'] { background: var(--_success); }
+  button[data-kind='danger'] { background: var(--_danger); }
+  button[aria-pressed='true'] { background: #5b616e; }
+  [part~='grid'] { position: relative; flex: 1; display: grid; gap: 8px; grid-template-columns: repeat(auto-fit, minmax(160px, 1fr)); min-height: 200px; }
+  [part~='tile'] { position: relative; background: #000; border-radius: 8px; overflow: hidden; aspect-ratio: var(--call-widget-tile-aspect, 16 / 9); }
+  [part~='tile'] video { width: 100%; height: 100%; object-fit: cover; display: block; }
+  .label { position: absolute; left: 8px; bottom: 8px; background: rgb(0 0 0 / 55%); padding: 2px 8px; border-radius: 6px; font-size: 0.85rem; display: flex; gap: 6px; align-items: center; }
+  .avatar { position: absolute; inset: 0; display: grid; place-items: center; font-size: 2rem; color: var(--_muted); }
+  [part~='local-tile'] { position: absolute; right: 8px; bottom: 8px; width: 28%; min-width: 96px; aspect-ratio: 16 / 9; border-radius: 8px; overflow: hidden; background: #222; border: 2px solid rgb(255 255 255 / 30%); z-index: 1; }
+  [part~='local-tile'] video { width: 100%; height: 100%; object-fit: cover; transform: scaleX(-1); }
+  [part~='controls'] { display: flex; gap: 8px; justify-content: center; align-items: center; flex-wrap: wrap; }
+  [part~='timer'] { font-variant-numeric: tabular-nums; color: var(--_muted); }
+  .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+  @media (prefers-reduced-motion: no-preference) {
+    .pulse { animation: pulse 1.4s ease-in-out infinite; }
+    @keyframes pulse { 50% { opacity: 0.5; } }
+  }
+`;
