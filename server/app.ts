@@ -67,7 +67,15 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   const services: Services = { config, apps: registry, pool, presence, rooms, calls };
   app.decorate('services', services);
 
-  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) => ({
+      statusCode: ctx.statusCode,
+      code: 'rate_limited',
+      error: 'Too Many Requests',
+      message: `rate limit of ${ctx.max} requests per ${ctx.after} exceeded; retry later`,
+    }),
+  });
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'call-widget server', version: '1', description: 'Tokens, rooms and sessions for <call-widget>.' },
