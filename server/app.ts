@@ -91,6 +91,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   await app.register(staticRoutes, { distDir: config.distDir, demoDir: resolve(import.meta.dirname, '..', 'demo') });
 
   app.addHook('onClose', async () => {
+    calls.closeAll();
     rooms.closeAll();
     await pool.close();
   });

@@ -118,6 +118,16 @@ export class CallService {
     this.afterChange(call);
   }
 
+  /** Server shutdown: stops every ring timer (the rooms are closed by the registry). */
+  closeAll(): void {
+    for (const call of this.calls.values()) {
+      for (const timer of call.ringTimers.values()) clearTimeout(timer);
+      call.ringTimers.clear();
+    }
+    this.calls.clear();
+    this.ended.clear();
+  }
+
   get activeCount(): number {
     return this.calls.size;
   }

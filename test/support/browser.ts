@@ -55,7 +55,7 @@ export async function openWidget(context: BrowserContext, serverUrl: string, tok
 }
 
 export async function waitForState(page: Page, state: string, timeout = 15_000): Promise<void> {
-  await page.waitForFunction((s) => document.querySelector('call-widget')?.getAttribute('state') === s, state, { timeout });
+  await page.waitForFunction((s) => document.querySelector('call-widget')?.getAttribute('state') === s, state, { timeout, polling: 50 });
 }
 
 export interface RecordedEvent {
@@ -69,7 +69,7 @@ export async function events(page: Page, type?: string): Promise<RecordedEvent[]
 }
 
 export async function waitForEvent(page: Page, type: string, timeout = 15_000): Promise<RecordedEvent> {
-  await page.waitForFunction((t) => (window as unknown as { events: RecordedEvent[] }).events.some((e) => e.type === t), type, { timeout });
+  await page.waitForFunction((t) => (window as unknown as { events: RecordedEvent[] }).events.some((e) => e.type === t), type, { timeout, polling: 50 });
   const found = (await events(page, type)).at(-1);
   if (!found) throw new Error(`no ${type}`);
   return found;

@@ -10,7 +10,8 @@ export const callWidgetStyles = css`
     --_success: var(--call-widget-success, #1f9d55);
     --_radius: var(--call-widget-radius, 12px);
     --_gap: var(--call-widget-spacing, 12px);
-    display: block;
+    display: flex;
+    flex-direction: column;
     position: relative;
     box-sizing: border-box;
     min-width: 280px;
@@ -23,7 +24,7 @@ export const callWidgetStyles = css`
     contain: content;
   }
   *, *::before, *::after { box-sizing: inherit; }
-  [part~='panel'] { display: flex; flex-direction: column; gap: var(--_gap); padding: var(--_gap); height: 100%; min-height: inherit; }
+  [part~='panel'] { flex: 1; display: flex; flex-direction: column; gap: var(--_gap); padding: var(--_gap); min-height: 0; }
   [part~='status'] { margin: 0; font-size: 1.05rem; font-weight: 600; }
   .center { flex: 1; display: flex; flex-direction: column; align-items: center; justify-content: center; gap: var(--_gap); text-align: center; }
   .hint { color: var(--_muted); font-size: 0.9rem; margin: 0; }
@@ -40,9 +41,13 @@ export const callWidgetStyles = css`
   button[data-kind='accept'] { background: var(--_success); }
   button[data-kind='danger'] { background: var(--_danger); }
   button[aria-pressed='true'] { background: #5b616e; }
-  [part~='grid'] { position: relative; flex: 1; display: grid; gap: 8px; grid-template-columns: repeat(auto-fit, minmax(160px, 1fr)); min-height: 200px; }
-  [part~='tile'] { position: relative; background: #000; border-radius: 8px; overflow: hidden; aspect-ratio: var(--call-widget-tile-aspect, 16 / 9); }
-  [part~='tile'] video { width: 100%; height: 100%; object-fit: cover; display: block; }
+  [part~='grid'] {
+    position: relative; flex: 1; display: grid; gap: 8px; min-height: 160px; overflow: hidden;
+    grid-template-columns: repeat(auto-fit, minmax(160px, 1fr)); grid-auto-rows: minmax(0, 1fr);
+  }
+  [part~='tile'] { position: relative; background: #000; border-radius: 8px; overflow: hidden; min-height: 0; }
+  [part~='tile'] video { position: absolute; inset: 0; width: 100%; height: 100%; object-fit: cover; display: block; }
+  [part~='controls'] { position: relative; z-index: 2; }
   .label { position: absolute; left: 8px; bottom: 8px; background: rgb(0 0 0 / 55%); padding: 2px 8px; border-radius: 6px; font-size: 0.85rem; display: flex; gap: 6px; align-items: center; }
   .avatar { position: absolute; inset: 0; display: grid; place-items: center; font-size: 2rem; color: var(--_muted); }
   [part~='local-tile'] { position: absolute; right: 8px; bottom: 8px; width: 28%; min-width: 96px; aspect-ratio: 16 / 9; border-radius: 8px; overflow: hidden; background: #222; border: 2px solid rgb(255 255 255 / 30%); z-index: 1; }
