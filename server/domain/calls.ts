@@ -12,6 +12,8 @@ interface LiveCall {
   caller: ParticipantInfo;
   callerLink: ClientLink;
   video: boolean;
+  /** Who the caller asked for (invitees are added once their reachability is known). */
+  requested: string[];
   room: Room;
   state: CallState;
   ringTimers: Map<string, NodeJS.Timeout>;
@@ -55,6 +57,7 @@ export class CallService {
       caller: participant.info,
       callerLink: link,
       video,
+      requested: unique,
       room,
       state: initialCallState(identity.userId),
       ringTimers: new Map(),
@@ -239,7 +242,7 @@ export class CallService {
     return {
       callId: call.callId,
       caller: call.caller,
-      callees: Object.keys(call.state.invitees),
+      callees: [...new Set([...call.requested, ...Object.keys(call.state.invitees)])],
       video: call.video,
       phase: call.state.phase,
       sessionId: call.room.sessionId,

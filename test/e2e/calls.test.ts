@@ -53,6 +53,7 @@ describe('1:1 calls in the browser', () => {
     assert.equal((incoming.detail.caller as { userId: string }).userId, aId);
     const outgoing = await waitForEvent(a, 'call-outgoing');
     assert.equal(outgoing.detail.callId, incoming.detail.callId);
+    assert.deepEqual(outgoing.detail.callees, [bId]);
 
     await press(b, 'accept');
     await Promise.all([waitForState(a, 'in-call'), waitForState(b, 'in-call')]);

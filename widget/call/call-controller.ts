@@ -133,10 +133,10 @@ export class CallController implements CallEngine {
 
   async decline(): Promise<void> {
     if (this.state.status !== 'incoming') return;
-    const { callId } = this.state.call;
+    const { callId, sessionId } = this.state.call;
     await this.request().request('call.decline', { callId }).catch((e) => this.fail(e));
-    // The server confirms with call.ended (declined) to our other devices; end here too for this one.
-    this.dispatch({ type: 'ended', ended: { callId, reason: 'declined', durationMs: 0 } });
+    // The server tells our other devices (declined); this one ends here.
+    this.dispatch({ type: 'ended', ended: { callId, ...(sessionId ? { sessionId } : {}), reason: 'declined', durationMs: 0 } });
   }
 
   async cancel(): Promise<void> {

@@ -1,9 +1,13 @@
-import { html, nothing, type TemplateResult } from 'lit';
+import { html, nothing, svg, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { RemoteParticipant } from '../../call/call-controller';
 import type { CallEngine } from '../../call/engine';
 import type { Activity } from '../../call/call-machine';
 import { STRINGS as S, formatDuration } from './strings';
+
+// Inline SVG (no emoji: many systems lack an emoji font, and icons must follow currentColor).
+const MIC_OFF_ICON = svg`<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"><path d="M9 5a3 3 0 0 1 6 0v5"/><path d="M15 13.5A3 3 0 0 1 9 11V9"/><path d="M5 11a7 7 0 0 0 11.6 5.3M19 11a7 7 0 0 1-.4 2.3"/><path d="M12 18v3"/><path d="M3 3l18 18"/></svg>`;
+const CAMERA_OFF_ICON = svg`<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"><path d="M15 10l5-3v10l-5-3"/><path d="M4 6h9a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2z"/><path d="M2 2l20 20"/></svg>`;
 
 export interface ViewHandlers {
   dial(userId: string, video: boolean): void;
@@ -126,8 +130,8 @@ function tile(r: RemoteParticipant): TemplateResult {
       ${showVideo ? nothing : html`<div class="avatar" aria-hidden="true">${name.slice(0, 1).toUpperCase()}</div>`}
       <div class="label">
         <span>${name}</span>
-        ${r.micMuted ? html`<span part="mute-indicator" role="img" aria-label=${S.micMuted}>🔇</span>` : nothing}
-        ${r.hasVideo && r.cameraOff ? html`<span part="camera-indicator" role="img" aria-label=${S.cameraIsOff}>📷✕</span>` : nothing}
+        ${r.micMuted ? html`<span part="mute-indicator" role="img" aria-label=${S.micMuted}>${MIC_OFF_ICON}</span>` : nothing}
+        ${r.hasVideo && r.cameraOff ? html`<span part="camera-indicator" role="img" aria-label=${S.cameraIsOff}>${CAMERA_OFF_ICON}</span>` : nothing}
       </div>
     </div>`;
 }
