@@ -63,7 +63,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   const calls = new CallService(rooms, presence, {
     ringTimeoutMs: (link) => options.ringTimeoutMs ?? link.identity.tenant.settings.ringTimeoutSeconds * 1000,
   });
-  hooks.onRoomFailed = (room) => calls.failRoom(room);
+  hooks.onRoomFailed = (room, participants) => calls.failRoom(room, participants.map((p) => p.link));
   const services: Services = { config, apps: registry, pool, presence, rooms, calls };
   app.decorate('services', services);
 

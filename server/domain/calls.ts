@@ -113,11 +113,13 @@ export class CallService {
     return true;
   }
 
-  /** The room's media died with its worker: its call fails. */
-  failRoom(room: Room): void {
+  /** The room's media died with its worker: its call fails for everyone who was in it or ringing. */
+  failRoom(room: Room, participants: ClientLink[]): void {
     const call = this.calls.get(this.key(room.tenantKey, room.roomId));
     if (!call) return;
     this.apply(call, { type: 'fail', at: this.now() });
+    const payload = this.endedPayload(call, 'failed');
+    for (const link of participants) link.notify('call.ended', payload);
     this.afterChange(call);
   }
 

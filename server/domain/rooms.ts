@@ -160,7 +160,7 @@ export class RoomRegistry {
     for (const p of participants) this.userRooms.delete(userKey(p.link.identity));
     room.participants.clear();
     this.closeRoom(room);
-    for (const p of participants) p.link.notify('room.closed', { roomId: room.roomId, reason: 'failed' });
+    if (room.kind === 'conference') for (const p of participants) p.link.notify('room.closed', { roomId: room.roomId, reason: 'failed' });
     this.hooks.onRoomFailed?.(room, participants);
   }
 

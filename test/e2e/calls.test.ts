@@ -59,7 +59,7 @@ describe('1:1 calls in the browser', () => {
     await Promise.all([waitForState(a, 'in-call'), waitForState(b, 'in-call')]);
     await Promise.all([waitForVideoFrom(a, bId), waitForVideoFrom(b, aId)]);
     const [sa, sb] = [await stats(a), await stats(b)];
-    assert.ok((sa.framesDecoded[bId] ?? 0) > 0 && (sb.framesDecoded[aId] ?? 0) > 0);
+    assert.ok((sa.framesDecoded[bId] ?? 0) > 0 && (sb.framesDecoded[aId] ?? 0) > 0, `frames both ways: ${JSON.stringify([sa, sb])}`);
     await a.waitForFunction(async (id) => ((await document.querySelector('call-widget')!.getStats()).audioPacketsReceived[id] ?? 0) > 10, bId);
     await b.waitForFunction(async (id) => ((await document.querySelector('call-widget')!.getStats()).audioPacketsReceived[id] ?? 0) > 10, aId);
     const connected = await waitForEvent(b, 'call-connected');
@@ -73,9 +73,9 @@ describe('1:1 calls in the browser', () => {
     assert.equal(eb.detail.reason, 'hangup');
     assert.equal(ea.detail.callId, eb.detail.callId);
     assert.equal(ea.detail.sessionId, eb.detail.sessionId);
-    assert.ok(typeof ea.detail.sessionId === 'string' && ea.detail.sessionId.length > 0);
-    assert.ok(Math.abs((ea.detail.durationMs as number) - (eb.detail.durationMs as number)) < 1000);
-    assert.ok((ea.detail.durationMs as number) > 1000);
+    assert.ok(typeof ea.detail.sessionId === 'string' && ea.detail.sessionId.length > 0, `sessionId ${JSON.stringify(ea.detail)}`);
+    assert.ok(Math.abs((ea.detail.durationMs as number) - (eb.detail.durationMs as number)) < 1000, `durations ${JSON.stringify([ea.detail, eb.detail])}`);
+    assert.ok((ea.detail.durationMs as number) > 1000, `duration ${JSON.stringify(ea.detail)}`);
     await waitForState(b, 'ended');
     assert.match(await part(b, 'status').innerText(), /ended/i);
   });

@@ -129,4 +129,22 @@ describe('call flow over signaling (no media)', () => {
     assert.equal((await a.request('call.hangup', { callId: 'nope' })).code, 'not_found');
     assert.equal((await a.request('media.createTransport', { direction: 'send' })).code, 'not_in_room');
   });
+
+  test('a dead media worker ends its calls with failed for both sides', async () => {
+    const [a] = await user();
+    const [b, bId] = await user();
+    const callId = callIdOf(await a.request('call.dial', { callees: [bId], video: false }));
+    await b.next((m) => m.type === 'call.incoming');
+    await b.request('call.accept', { callId, video: false });
+    const worker = server.app.services.pool.health().find((w) => w.routers > 0);
+    assert.ok(worker, 'the call has a router on a worker');
+    process.kill(worker.pid, 'SIGKILL');
+    const [ea, eb] = await Promise.all([ended(a), ended(b)]);
+    assert.equal(ea.reason, 'failed');
+    assert.equal(eb.reason, 'failed');
+    assert.equal(ea.callId, callId);
+    // Both are free again: not stuck "in a room" on a dead router.
+    const tenantKey = server.app.services.apps.tenant(server.apps[0]!.environments.development!.appKey)!.key;
+    assert.equal(server.app.services.rooms.roomOfUser(tenantKey, bId), undefined);
+  });
 });
