@@ -41,6 +41,8 @@ export const ClientMessageSchemas = {
     video: Type.Boolean(),
   }),
   'call.accept': request('call.accept', { callId: Id, video: Type.Boolean() }),
+  /** While ringing: lets this connection create its transports so accepting only produces and consumes. */
+  'call.prepare': request('call.prepare', { callId: Id }),
   'call.decline': request('call.decline', { callId: Id }),
   'call.cancel': request('call.cancel', { callId: Id }),
   'call.hangup': request('call.hangup', { callId: Id }),

@@ -81,6 +81,7 @@ export interface ResponseMap {
   'room.leave': Record<string, never>;
   'call.dial': { call: CallInfo; room: RoomJoined };
   'call.accept': { call: CallInfo; room: RoomJoined };
+  'call.prepare': Record<string, never>;
   'call.decline': Record<string, never>;
   'call.cancel': Record<string, never>;
   'call.hangup': Record<string, never>;

@@ -81,6 +81,15 @@ export class CallService {
     return { call: result, room: call.room };
   }
 
+  /** A ringing callee's connection gets to set up transports in the call's room before answering. */
+  prepare(link: ClientLink, callId: string): void {
+    const call = this.find(link, callId);
+    if (call.state.phase === 'ended' || call.state.invitees[link.identity.userId] !== 'ringing') {
+      throw new ServiceError('invalid_state', 'you can only prepare a call that is ringing for you');
+    }
+    this.rooms.prepare(link, call.room);
+  }
+
   decline(link: ClientLink, callId: string): void {
     const call = this.find(link, callId);
     const { userId } = link.identity;
@@ -183,6 +192,7 @@ export class CallService {
     clearTimeout(call.ringTimers.get(userId));
     call.ringTimers.delete(userId);
     for (const l of this.presence.connectionsOf(call.tenantKey, userId)) {
+      this.rooms.discardPrepared(l);
       if (l !== except) l.notify('call.ended', this.endedPayload(call, reason));
     }
   }
@@ -203,7 +213,10 @@ export class CallService {
     }
     for (const [userId, timer] of call.ringTimers) {
       clearTimeout(timer);
-      for (const l of this.presence.connectionsOf(call.tenantKey, userId)) l.notify('call.ended', payload);
+      for (const l of this.presence.connectionsOf(call.tenantKey, userId)) {
+        this.rooms.discardPrepared(l);
+        l.notify('call.ended', payload);
+      }
     }
     call.ringTimers.clear();
     const key = this.key(call.tenantKey, call.callId);

@@ -56,6 +56,8 @@ export class RoomRegistry {
   private readonly rooms = new Map<string, Room>();
   private readonly creating = new Map<string, Promise<Room>>();
   private readonly userRooms = new Map<string, Room>();
+  /** Connection id → the call room it prepared media in while ringing. */
+  private readonly prepared = new Map<string, Room>();
 
   constructor(
     private readonly createMedia: MediaFactory,
@@ -83,6 +85,40 @@ export class RoomRegistry {
     return { room, participant };
   }
 
+  /** A ringing callee's connection prepares transports in the call's room before answering. */
+  prepare(link: ClientLink, room: Room): void {
+    if (room.closed) throw new ServiceError('invalid_state', 'the call has ended');
+    room.media.preparePeer(link.id, link.identity.userId, {
+      onConsumerClosed: (consumerId, producerId) => link.notify('media.consumerClosed', { consumerId, producerId }),
+    });
+    this.prepared.set(link.id, room);
+  }
+
+  /** Drops what `link` prepared (its ring ended without it joining); idempotent. */
+  discardPrepared(link: ClientLink): void {
+    const room = this.prepared.get(link.id);
+    this.prepared.delete(link.id);
+    room?.media.discardPrepared(link.id);
+  }
+
+  /**
+   * The media a transport-level request acts on: the participant's, or a ringing callee's prepared media.
+   * Producing and consuming still require `participantOf` (being in the room).
+   */
+  transportMediaOf(link: ClientLink): PeerMedia {
+    const room = this.roomOf(link);
+    const inRoom = room?.participants.get(link.identity.userId);
+    if (inRoom) return inRoom.media;
+    const prepared = this.prepared.get(link.id)?.media.preparedPeer(link.id);
+    if (prepared) return prepared;
+    throw new ServiceError('not_in_room', 'join a room first');
+  }
+
+  /** Connections holding prepared (ringing) media. */
+  get preparedCount(): number {
+    return this.prepared.size;
+  }
+
   get size(): number {
     return this.rooms.size;
   }
@@ -107,7 +143,8 @@ export class RoomRegistry {
       ...(identity.name !== undefined ? { name: identity.name } : {}),
       ...(identity.avatarUrl !== undefined ? { avatarUrl: identity.avatarUrl } : {}),
     };
-    const participant: Participant = { info, link, media: room.media.addPeer(identity.userId, events), joinedAt: Date.now() };
+    const participant: Participant = { info, link, media: room.media.addPeer(identity.userId, events, link.id), joinedAt: Date.now() };
+    this.prepared.delete(link.id);
     room.participants.set(identity.userId, participant);
     this.userRooms.set(uKey, room);
     room.broadcast('room.participantJoined', { participant: info }, identity.userId);
@@ -167,6 +204,7 @@ export class RoomRegistry {
   private closeRoom(room: Room): void {
     if (room.closed) return;
     room.closed = true;
+    for (const [linkId, r] of this.prepared) if (r === room) this.prepared.delete(linkId);
     this.rooms.delete(`${room.tenantKey}/${room.roomId}`);
     room.media.close();
     this.hooks.onSessionEnded?.(room);

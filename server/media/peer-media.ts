@@ -6,6 +6,16 @@ export interface PeerMediaEvents {
   onConsumerClosed(consumerId: string, producerId: string): void;
 }
 
+/** mediasoup rejects invalid client-supplied parameters with TypeError: that is the client's error, typed. */
+async function clientInput<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof TypeError) throw new ServiceError('media_error', `invalid ${what}: ${error.message.trim() || 'rejected by the media server'}`);
+    throw error;
+  }
+}
+
 export interface TransportListenOptions {
   listenIp: string;
   announcedIp: string;
@@ -54,7 +64,8 @@ export class PeerMedia {
   }
 
   async connectTransport(transportId: string, dtlsParameters: unknown): Promise<void> {
-    await this.transport(transportId).connect({ dtlsParameters: dtlsParameters as types.DtlsParameters });
+    const transport = this.transport(transportId);
+    await clientInput('dtlsParameters', () => transport.connect({ dtlsParameters: dtlsParameters as types.DtlsParameters }));
   }
 
   setRtpCapabilities(rtpCapabilities: unknown): void {
@@ -70,7 +81,7 @@ export class PeerMedia {
   ): Promise<ProducerInfo> {
     const transport = this.transport(transportId);
     if (transport.appData.direction !== 'send') throw new ServiceError('media_error', 'not a send transport');
-    const producer = await transport.produce({ kind, rtpParameters: rtpParameters as types.RtpParameters, paused });
+    const producer = await clientInput('rtpParameters', () => transport.produce({ kind, rtpParameters: rtpParameters as types.RtpParameters, paused }));
     this.producers.set(producer.id, { producer, source });
     producer.observer.once('close', () => this.producers.delete(producer.id));
     return { producerId: producer.id, userId: this.userId, kind, source, paused: producer.paused };
@@ -96,7 +107,9 @@ export class PeerMedia {
   async consume(producer: types.Producer, owner: { userId: string; source: MediaSource }): Promise<ConsumerOptions> {
     this.assertOpen();
     if (!this.rtpCapabilities) throw new ServiceError('invalid_state', 'send media.setRtpCapabilities first');
-    if (!this.router.canConsume({ producerId: producer.id, rtpCapabilities: this.rtpCapabilities })) {
+    const rtpCapabilities = this.rtpCapabilities;
+    const canConsume = await clientInput('rtpCapabilities', async () => this.router.canConsume({ producerId: producer.id, rtpCapabilities }));
+    if (!canConsume) {
       throw new ServiceError('media_error', 'your device cannot receive this stream');
     }
     const transport = [...this.transports.values()].find((t) => t.appData.direction === 'recv');

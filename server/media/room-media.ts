@@ -16,10 +16,14 @@ export interface RoomMediaEvents {
  */
 export class RoomMedia {
   private readonly peers = new Map<string, PeerMedia>();
+  /** Media prepared by a ringing callee's connection (by connection id), promoted when it accepts. */
+  private readonly pending = new Map<string, PeerMedia>();
   private closed = false;
 
   private constructor(
     private readonly router: types.Router,
+    /** The worker process this room's router lives on. */
+    readonly workerPid: number,
     private readonly listen: TransportListenOptions,
     events: RoomMediaEvents,
   ) {
@@ -31,8 +35,8 @@ export class RoomMedia {
   }
 
   static async create(pool: WorkerPool, listen: TransportListenOptions, events: RoomMediaEvents): Promise<RoomMedia> {
-    const router = await pool.createRouter(ROUTER_MEDIA_CODECS);
-    return new RoomMedia(router, listen, events);
+    const { router, workerPid } = await pool.createRouter(ROUTER_MEDIA_CODECS);
+    return new RoomMedia(router, workerPid, listen, events);
   }
 
   get rtpCapabilities(): unknown {
@@ -43,12 +47,32 @@ export class RoomMedia {
     return this.closed;
   }
 
-  addPeer(userId: string, events: PeerMediaEvents): PeerMedia {
+  /** Media for a participant: the connection's prepared media if it has some, else new. */
+  addPeer(userId: string, events: PeerMediaEvents, preparedKey?: string): PeerMedia {
     if (this.closed) throw new ServiceError('media_error', 'room media is closed');
     if (this.peers.has(userId)) throw new ServiceError('already_in_room', `${userId} already has media in this room`);
-    const peer = new PeerMedia(userId, this.router, this.listen, events);
+    const prepared = preparedKey === undefined ? undefined : this.pending.get(preparedKey);
+    if (preparedKey !== undefined) this.pending.delete(preparedKey);
+    const peer = prepared ?? new PeerMedia(userId, this.router, this.listen, events);
     this.peers.set(userId, peer);
     return peer;
+  }
+
+  /** Transports a ringing callee may set up before answering (no producing or consuming yet). */
+  preparePeer(key: string, userId: string, events: PeerMediaEvents): PeerMedia {
+    if (this.closed) throw new ServiceError('media_error', 'room media is closed');
+    let peer = this.pending.get(key);
+    if (!peer) this.pending.set(key, (peer = new PeerMedia(userId, this.router, this.listen, events)));
+    return peer;
+  }
+
+  preparedPeer(key: string): PeerMedia | undefined {
+    return this.pending.get(key);
+  }
+
+  discardPrepared(key: string): void {
+    this.pending.get(key)?.close();
+    this.pending.delete(key);
   }
 
   removePeer(userId: string): void {
@@ -97,8 +121,9 @@ export class RoomMedia {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const peer of this.peers.values()) peer.close();
+    for (const peer of [...this.peers.values(), ...this.pending.values()]) peer.close();
     this.peers.clear();
+    this.pending.clear();
     this.router.close();
   }
 }

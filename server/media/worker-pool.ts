@@ -65,15 +65,15 @@ export class WorkerPool extends EventEmitter<{ workerDied: [health: WorkerHealth
     });
   }
 
-  /** A new router on the live worker with the fewest routers. */
-  async createRouter(mediaCodecs: types.RtpCodecCapability[]): Promise<types.Router> {
+  /** A new router on the live worker with the fewest routers, and that worker's pid. */
+  async createRouter(mediaCodecs: types.RtpCodecCapability[]): Promise<{ router: types.Router; workerPid: number }> {
     const live = this.workers.filter((w) => w.alive);
     if (live.length === 0) throw new Error('no live mediasoup worker');
     const target = live.reduce((best, w) => (w.routers.size < best.routers.size ? w : best));
     const router = await target.worker.createRouter({ mediaCodecs });
     target.routers.add(router);
     router.observer.once('close', () => target.routers.delete(router));
-    return router;
+    return { router, workerPid: target.worker.pid };
   }
 
   health(): WorkerHealth[] {

@@ -28,18 +28,19 @@ const handlers: HandlerTable = {
   'call.decline': async (ctx, link, msg) => (ctx.calls.decline(link, msg.callId), EMPTY),
   'call.cancel': async (ctx, link, msg) => (ctx.calls.cancel(link, msg.callId), EMPTY),
   'call.hangup': async (ctx, link, msg) => (ctx.calls.hangup(link, msg.callId), EMPTY),
+  'call.prepare': async (ctx, link, msg) => (ctx.calls.prepare(link, msg.callId), EMPTY),
   'media.createTransport': async (ctx, link, msg) => {
-    const { participant } = ctx.rooms.participantOf(link);
+    const media = ctx.rooms.transportMediaOf(link);
     if (msg.direction === 'send' && !link.identity.grants.canPublish) throw new ServiceError('forbidden', 'your token may not publish');
     if (msg.direction === 'recv' && !link.identity.grants.canSubscribe) throw new ServiceError('forbidden', 'your token may not subscribe');
-    return participant.media.createTransport(msg.direction);
+    return media.createTransport(msg.direction);
   },
   'media.connectTransport': async (ctx, link, msg) => {
-    await ctx.rooms.participantOf(link).participant.media.connectTransport(msg.transportId, msg.dtlsParameters);
+    await ctx.rooms.transportMediaOf(link).connectTransport(msg.transportId, msg.dtlsParameters);
     return EMPTY;
   },
   'media.setRtpCapabilities': async (ctx, link, msg) => {
-    ctx.rooms.participantOf(link).participant.media.setRtpCapabilities(msg.rtpCapabilities);
+    ctx.rooms.transportMediaOf(link).setRtpCapabilities(msg.rtpCapabilities);
     return EMPTY;
   },
   'media.produce': async (ctx, link, msg) => {

@@ -20,6 +20,7 @@ export const signalingRoutes: FastifyPluginAsync<SignalingRouteOptions> = async 
     calls: services.calls,
     limits,
     onDisconnected: (connection) => {
+      services.rooms.discardPrepared(connection);
       if (!services.calls.leaveCurrentCall(connection)) services.rooms.leave(connection);
     },
   };

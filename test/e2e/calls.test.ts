@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { events, launchBrowser, newContext, openWidget, stats, waitForEvent, waitForState, waitForVideoFrom } from '../support/browser';
+import { events, launchBrowser, newContext, openWidget, stats, waitForAudioFrom, waitForEvent, waitForState, waitForVideoFrom } from '../support/browser';
 import { startServer, type TestServer } from '../support/server';
 
 /** 1:1 calls end to end: two real Chromium pages, real server and media, driven by the public API and buttons. */
@@ -55,13 +55,17 @@ describe('1:1 calls in the browser', () => {
     assert.equal(outgoing.detail.callId, incoming.detail.callId);
     assert.deepEqual(outgoing.detail.callees, [bId]);
 
+    // While it rings, the callee already set up its transports on the server.
+    const rooms = server.app.services.rooms;
+    for (let i = 0; i < 100 && rooms.preparedCount === 0; i += 1) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(rooms.preparedCount, 1, 'callee prepared its media while ringing');
     await press(b, 'accept');
     await Promise.all([waitForState(a, 'in-call'), waitForState(b, 'in-call')]);
+    assert.equal(rooms.preparedCount, 0, 'accepting promoted the prepared media');
     await Promise.all([waitForVideoFrom(a, bId), waitForVideoFrom(b, aId)]);
     const [sa, sb] = [await stats(a), await stats(b)];
     assert.ok((sa.framesDecoded[bId] ?? 0) > 0 && (sb.framesDecoded[aId] ?? 0) > 0, `frames both ways: ${JSON.stringify([sa, sb])}`);
-    await a.waitForFunction(async (id) => ((await document.querySelector('call-widget')!.getStats()).audioPacketsReceived[id] ?? 0) > 10, bId);
-    await b.waitForFunction(async (id) => ((await document.querySelector('call-widget')!.getStats()).audioPacketsReceived[id] ?? 0) > 10, aId);
+    await Promise.all([waitForAudioFrom(a, bId), waitForAudioFrom(b, aId)]);
     const connected = await waitForEvent(b, 'call-connected');
     assert.equal(connected.detail.callId, incoming.detail.callId);
 
@@ -139,7 +143,7 @@ describe('1:1 calls in the browser', () => {
     await waitForState(b, 'incoming');
     await press(b, 'accept');
     await Promise.all([waitForState(a, 'in-call'), waitForState(b, 'in-call')]);
-    await b.waitForFunction(async (id) => ((await document.querySelector('call-widget')!.getStats()).audioPacketsReceived[id] ?? 0) > 10, aId);
+    await waitForAudioFrom(b, aId);
     assert.equal((await stats(a)).videoTracksSent, 0);
     assert.equal((await stats(b)).videoTracksSent, 0);
     assert.deepEqual((await stats(b)).framesDecoded, {});

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, newContext, openWidget, stats, waitForState, waitForVideoFrom } from '../support/browser';
+import { launchBrowser, newContext, openWidget, stats, waitForAudioFrom, waitForState, waitForVideoFrom } from '../support/browser';
 import { startServer, type TestServer } from '../support/server';
 
 const FRAME_WATCHER = `
@@ -51,7 +51,7 @@ describe('media through the SFU', () => {
     await b.waitForTimeout(1500);
     const later = await stats(b);
     assert.ok((later.framesDecoded.alice ?? 0) > (first.framesDecoded.alice ?? 0), 'frames keep being decoded');
-    await b.waitForFunction(async () => ((await document.querySelector('call-widget')!.getStats()).audioPacketsReceived.alice ?? 0) > 20);
+    await waitForAudioFrom(b, 'alice', 20);
 
     // The server really received three simulcast layers of the camera.
     const room = server.app.services.rooms.get(server.app.services.apps.tenant(server.apps[0]!.environments.development!.appKey)!.key, 'room-1');

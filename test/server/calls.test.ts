@@ -18,7 +18,7 @@ describe('call flow over signaling (no media)', () => {
     return [s, id];
   }
   before(async () => {
-    server = await startServer({ ringTimeoutMs: 600 });
+    server = await startServer({ ringTimeoutMs: 600, workers: 2 });
   });
   after(async () => {
     for (const s of sockets) s.close();
@@ -136,15 +136,34 @@ describe('call flow over signaling (no media)', () => {
     const callId = callIdOf(await a.request('call.dial', { callees: [bId], video: false }));
     await b.next((m) => m.type === 'call.incoming');
     await b.request('call.accept', { callId, video: false });
-    const worker = server.app.services.pool.health().find((w) => w.routers > 0);
-    assert.ok(worker, 'the call has a router on a worker');
-    process.kill(worker.pid, 'SIGKILL');
+    const tenantKey = server.app.services.apps.tenant(server.apps[0]!.environments.development!.appKey)!.key;
+    const room = server.app.services.rooms.get(tenantKey, callId);
+    assert.ok(room, 'the call has a room');
+    process.kill(room.media.workerPid, 'SIGKILL');
     const [ea, eb] = await Promise.all([ended(a), ended(b)]);
     assert.equal(ea.reason, 'failed');
     assert.equal(eb.reason, 'failed');
     assert.equal(ea.callId, callId);
     // Both are free again: not stuck "in a room" on a dead router.
-    const tenantKey = server.app.services.apps.tenant(server.apps[0]!.environments.development!.appKey)!.key;
     assert.equal(server.app.services.rooms.roomOfUser(tenantKey, bId), undefined);
+  });
+
+  test('a ringing callee can prepare transports; only the invitee may, and accept reuses them', async () => {
+    const [a] = await user();
+    const [b, bId] = await user();
+    const [stranger] = await user();
+    const callId = callIdOf(await a.request('call.dial', { callees: [bId], video: false }));
+    await b.next((m) => m.type === 'call.incoming');
+    assert.equal((await b.request('media.createTransport', { direction: 'recv' })).code, 'not_in_room', 'not before prepare');
+    assert.equal((await stranger.request('call.prepare', { callId })).code, 'not_found');
+    assert.equal((await b.request('call.prepare', { callId })).type, 'response');
+    const transport = await b.request('media.createTransport', { direction: 'recv' });
+    assert.equal(transport.type, 'response');
+    assert.equal((await b.request('media.consume', { producerId: 'x' })).code, 'not_in_room', 'no consuming before accept');
+    await b.request('call.accept', { callId, video: false });
+    // The prepared transport now belongs to the participant: connecting it is accepted (it exists).
+    const connect = await b.request('media.connectTransport', { transportId: (transport.data as { id: string }).id, dtlsParameters: { role: 'client', fingerprints: [] } });
+    assert.notEqual(connect.code, 'not_found', JSON.stringify(connect));
+    await a.request('call.hangup', { callId });
   });
 });

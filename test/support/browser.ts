@@ -80,9 +80,25 @@ export async function stats(page: Page): Promise<{ framesDecoded: Record<string,
   return page.evaluate(() => document.querySelector('call-widget')!.getStats());
 }
 
+/**
+ * Polls `fn` in the page until it returns something truthy. Unlike page.waitForFunction, it awaits async
+ * predicates (waitForFunction treats the returned Promise itself as truthy and returns at once).
+ */
+export async function waitUntil<A>(page: Page, fn: (arg: A) => unknown, arg: A, what: string, timeout = 15_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    last = await page.evaluate(fn as never, arg as never);
+    if (last) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+}
+
 /** Waits until the video from `userId` has decoded more than `min` frames and has a size. */
 export async function waitForVideoFrom(page: Page, userId: string, min = 10, timeout = 15_000): Promise<void> {
-  await page.waitForFunction(
+  await waitUntil(
+    page,
     async ({ userId, min }) => {
       const w = document.querySelector('call-widget')!;
       const s = await w.getStats();
@@ -90,6 +106,18 @@ export async function waitForVideoFrom(page: Page, userId: string, min = 10, tim
       return (s.framesDecoded[userId] ?? 0) > min && (video?.videoWidth ?? 0) > 0;
     },
     { userId, min },
-    { timeout, polling: 200 },
+    `more than ${min} decoded frames from ${userId}`,
+    timeout,
+  );
+}
+
+/** Waits until more than `min` audio RTP packets from `userId` arrived. */
+export async function waitForAudioFrom(page: Page, userId: string, min = 10, timeout = 15_000): Promise<void> {
+  await waitUntil(
+    page,
+    async ({ userId, min }) => ((await document.querySelector('call-widget')!.getStats()).audioPacketsReceived[userId] ?? 0) > min,
+    { userId, min },
+    `more than ${min} audio packets from ${userId}`,
+    timeout,
   );
 }

@@ -47,6 +47,8 @@ export class CallController implements CallEngine {
   private media: MediaClient | undefined;
   private mediaModule: Promise<MediaModule> | undefined;
   private preparedDevice: Promise<Device> | undefined;
+  /** Transports created while ringing (callee), used by accept. */
+  private preparedMedia: Promise<MediaClient | undefined> | undefined;
   private queuedProducers: ProducerInfo[] = [];
   private names = new Map<string, string>();
   private activity = 0;
@@ -214,6 +216,19 @@ export class CallController implements CallEngine {
     return this.media ? this.media.getStats() : { framesDecoded: {}, audioPacketsReceived: {}, videoTracksSent: 0 };
   }
 
+  private prepareWhileRinging(callId: string, routerRtpCapabilities: unknown): void {
+    const device = this.loadMediaModule().then((m) => m.MediaClient.loadDevice(routerRtpCapabilities));
+    this.preparedDevice = device;
+    this.preparedMedia = (async () => {
+      const [mod, loaded] = await Promise.all([this.loadMediaModule(), device]);
+      await this.request().request('call.prepare', { callId });
+      // Still this call (ringing, or accepted meanwhile)? Otherwise the server already dropped it.
+      if (this.currentCallId() !== callId) return undefined;
+      return mod.MediaClient.open(this.request(), loaded, { send: true });
+    })().catch(() => undefined); // preparing is an optimisation: accept falls back to doing it all
+    device.catch(() => undefined);
+  }
+
   private loadMediaModule(): Promise<MediaModule> {
     this.mediaModule ??= (this.options.loadMedia ?? (() => import('./media-client')))();
     return this.mediaModule;
@@ -222,14 +237,19 @@ export class CallController implements CallEngine {
   private async startMedia(token: number, room: RoomJoined, local: Promise<MediaStream>): Promise<void> {
     for (const p of room.participants) if (p.name) this.names.set(p.userId, p.name);
     const mod = await this.loadMediaModule();
-    const device = await (this.preparedDevice ?? mod.MediaClient.loadDevice(room.routerRtpCapabilities));
+    const prepared = await this.preparedMedia;
+    this.preparedMedia = undefined;
+    const device = prepared ? undefined : await (this.preparedDevice ?? mod.MediaClient.loadDevice(room.routerRtpCapabilities));
     this.preparedDevice = undefined;
     const stream = await local;
-    if (token !== this.activity) return stopStream(stream);
+    if (token !== this.activity) {
+      prepared?.close();
+      return stopStream(stream);
+    }
     this.localStream = stream;
     stream.getAudioTracks().forEach((t) => (t.enabled = this.micEnabled));
     stream.getVideoTracks().forEach((t) => (t.enabled = this.cameraEnabled));
-    const media = await mod.MediaClient.open(this.request(), device, { send: true });
+    const media = prepared ?? (await mod.MediaClient.open(this.request(), device!, { send: true }));
     if (token !== this.activity) return media.close();
     this.media = media;
     media.onChange = () => this.emit(undefined);
@@ -248,9 +268,8 @@ export class CallController implements CallEngine {
       case 'call.incoming':
         if (this.dispatch({ type: 'incoming', call: n.call })) {
           if (n.call.caller.name) this.names.set(n.call.caller.userId, n.call.caller.name);
-          // Prepare while it rings, so accepting only has to produce and consume.
-          this.preparedDevice = this.loadMediaModule().then((m) => m.MediaClient.loadDevice(n.routerRtpCapabilities));
-          this.preparedDevice.catch(() => undefined);
+          // Prepare while it rings (device and transports), so accepting only has to produce and consume.
+          this.prepareWhileRinging(n.call.callId, n.routerRtpCapabilities);
         }
         return;
       case 'call.state':
@@ -321,6 +340,8 @@ export class CallController implements CallEngine {
     this.localStream = undefined;
     this.queuedProducers = [];
     this.preparedDevice = undefined;
+    void this.preparedMedia?.then((m) => m?.close());
+    this.preparedMedia = undefined;
     this.micEnabled = true;
     this.cameraEnabled = true;
   }
