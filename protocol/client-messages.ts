@@ -33,7 +33,17 @@ export type MediaSource = Static<typeof MediaSource>;
 export const ClientMessageSchemas = {
   hello: Hello,
   // Rooms (conference) — a room exists while someone is in it.
-  'room.join': request('room.join', { roomId: Id }),
+  'room.join': request('room.join', {
+    roomId: Id,
+    /** `conference` (default): everyone with the publish grant publishes. `live`: hosts publish, the audience watches. */
+    kind: Type.Optional(Type.Union([Type.Literal('conference'), Type.Literal('live')])),
+    /** Whether you intend to publish video (counts against the room's video limit). Default true. */
+    video: Type.Optional(Type.Boolean()),
+  }),
+  // Moderation (roomAdmin grant only).
+  'room.setRole': request('room.setRole', { userId: UserId, role: Type.Union([Type.Literal('host'), Type.Literal('audience')]) }),
+  'room.muteParticipant': request('room.muteParticipant', { userId: UserId, source: Type.Union([Type.Literal('mic'), Type.Literal('camera')]) }),
+  'room.removeParticipant': request('room.removeParticipant', { userId: UserId }),
   'room.leave': request('room.leave', {}),
   // Call flow.
   'call.dial': request('call.dial', {
@@ -43,6 +53,7 @@ export const ClientMessageSchemas = {
   'call.accept': request('call.accept', { callId: Id, video: Type.Boolean() }),
   /** While ringing: lets this connection create its transports so accepting only produces and consumes. */
   'call.prepare': request('call.prepare', { callId: Id }),
+  'call.invite': request('call.invite', { callId: Id, callees: Type.Array(UserId, { minItems: 1, maxItems: 32 }) }),
   'call.decline': request('call.decline', { callId: Id }),
   'call.cancel': request('call.cancel', { callId: Id }),
   'call.hangup': request('call.hangup', { callId: Id }),
@@ -64,6 +75,13 @@ export const ClientMessageSchemas = {
   'media.resumeProducer': request('media.resumeProducer', { producerId: Id }),
   'media.consume': request('media.consume', { producerId: Id }),
   'media.resumeConsumer': request('media.resumeConsumer', { consumerId: Id }),
+  /** How big (CSS px × devicePixelRatio) and whether visible a consumer's tile is: the server picks the layer. */
+  'media.setConsumerView': request('media.setConsumerView', {
+    consumerId: Id,
+    visible: Type.Boolean(),
+    width: Type.Integer({ minimum: 0, maximum: 16384 }),
+    height: Type.Integer({ minimum: 0, maximum: 16384 }),
+  }),
 } as const;
 
 type Schemas = typeof ClientMessageSchemas;

@@ -64,3 +64,43 @@ export const HealthResponse = Type.Object({
   uptimeSeconds: Type.Number(),
 });
 export type HealthResponse = Static<typeof HealthResponse>;
+
+const SessionParticipant = Type.Object({
+  userId: Type.String(),
+  name: Type.Optional(Type.String()),
+  role: Type.String({ description: 'participant, host or audience' }),
+  joinedAt: Type.String({ format: 'date-time' }),
+  leftAt: Type.Optional(Type.String({ format: 'date-time' })),
+});
+
+export const SessionResponse = Type.Object(
+  {
+    sessionId: Type.String(),
+    roomId: Type.String(),
+    kind: Type.String({ description: 'call, conference or live' }),
+    startedAt: Type.String({ format: 'date-time' }),
+    endedAt: Type.Optional(Type.String({ format: 'date-time' })),
+    endReason: Type.Optional(Type.String({ description: 'all_left, failed, shutdown, or the call end reason' })),
+    participants: Type.Array(SessionParticipant),
+  },
+  { description: 'One session: first join until everyone left' },
+);
+
+export const RoomResponse = Type.Object({
+  roomId: Type.String(),
+  kind: Type.String(),
+  sessionId: Type.String(),
+  startedAt: Type.String({ format: 'date-time' }),
+  audienceCount: Type.Integer(),
+  participants: Type.Array(
+    Type.Object({
+      userId: Type.String(),
+      name: Type.Optional(Type.String()),
+      role: Type.String(),
+      joinedAt: Type.String({ format: 'date-time' }),
+      publishing: Type.Object({ mic: Type.Boolean(), camera: Type.Boolean(), screen: Type.Boolean() }, { description: 'Live, unpaused producers' }),
+    }),
+  ),
+});
+
+export const IdParam = (name: string) => Type.Object({ [name]: Type.String({ minLength: 1, maxLength: 128 }) });

@@ -16,11 +16,24 @@ export type CallEndReason = (typeof CALL_END_REASONS)[number];
 
 export type Environment = 'development' | 'production';
 
+export type ParticipantRole = 'participant' | 'host' | 'audience';
+
 export interface ParticipantInfo {
   userId: string;
   name?: string;
   avatarUrl?: string;
+  /** In rooms: `participant` (conference/call), `host` or `audience` (live). */
+  role?: ParticipantRole;
 }
+
+/** What the token allows; sent in `welcome` so the widget knows, e.g., not to open a send transport. */
+export interface GrantsInfo {
+  canPublish: boolean;
+  canSubscribe: boolean;
+  roomAdmin: boolean;
+}
+
+export type RoomKind = 'conference' | 'live' | 'call';
 
 export interface ProducerInfo {
   producerId: string;
@@ -49,7 +62,11 @@ export interface ConsumerOptions {
 
 export interface RoomJoined {
   roomId: string;
+  kind: RoomKind;
   sessionId: string;
+  /** Your role in this room; the audience of a live room gets no send transport. */
+  role: ParticipantRole;
+  audienceCount: number;
   routerRtpCapabilities: unknown;
   participants: ParticipantInfo[];
   producers: ProducerInfo[];
@@ -64,6 +81,8 @@ export interface CallInfo {
   callees: string[];
   video: boolean;
   phase: CallPhase;
+  /** Where each invited user stands: ringing, joined, left, declined, no_answer, busy, unavailable, cancelled. */
+  invitees?: Record<string, string>;
   sessionId?: string;
   connectedAt?: number;
 }
@@ -79,6 +98,11 @@ export interface CallEnded {
 export interface ResponseMap {
   'room.join': RoomJoined;
   'room.leave': Record<string, never>;
+  'room.setRole': Record<string, never>;
+  'room.muteParticipant': Record<string, never>;
+  'room.removeParticipant': Record<string, never>;
+  'call.invite': { call: CallInfo };
+  'media.setConsumerView': Record<string, never>;
   'call.dial': { call: CallInfo; room: RoomJoined };
   'call.accept': { call: CallInfo; room: RoomJoined };
   'call.prepare': Record<string, never>;
@@ -107,6 +131,12 @@ export interface NotificationMap {
   'room.participantLeft': { userId: string };
   /** The room ended under you (its media server failed, or you were removed). */
   'room.closed': { roomId: string; reason: 'failed' | 'removed' };
+  /** The loudest participant changed (null: silence). */
+  'room.activeSpeaker': { userId: string | null };
+  'room.roleChanged': { userId: string; role: ParticipantRole };
+  'room.audience': { count: number };
+  /** A room admin paused one of your producers; unmuting is up to you. */
+  'media.forceMuted': { producerId: string; source: MediaSource; by: string };
   'media.producerAdded': { producer: ProducerInfo };
   'media.producerClosed': { producerId: string };
   'media.producerState': { producerId: string; paused: boolean };
@@ -121,6 +151,7 @@ export interface Welcome {
   connectionId: string;
   user: ParticipantInfo;
   environment: Environment;
+  grants: GrantsInfo;
   requestId?: string;
 }
 

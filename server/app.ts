@@ -8,9 +8,12 @@ import { resolve } from 'node:path';
 import type { ServerConfig } from './config';
 import { type AppDefinition, AppRegistry } from './domain/apps';
 import { CallService } from './domain/calls';
+import { Moderation } from './domain/moderation';
 import { Presence } from './domain/presence';
+import { SessionLog } from './domain/sessions';
 import { type RoomHooks, RoomRegistry } from './domain/rooms';
 import { healthRoutes } from './http/health';
+import { roomRoutes } from './http/rooms';
 import { staticRoutes } from './http/static';
 import { tokenRoutes } from './http/token';
 import { RoomMedia } from './media/room-media';
@@ -64,7 +67,13 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
     ringTimeoutMs: (link) => options.ringTimeoutMs ?? link.identity.tenant.settings.ringTimeoutSeconds * 1000,
   });
   hooks.onRoomFailed = (room, participants) => calls.failRoom(room, participants.map((p) => p.link));
-  const services: Services = { config, apps: registry, pool, presence, rooms, calls };
+  const sessions = new SessionLog();
+  hooks.onRoomCreated = (room) => sessions.started(room);
+  hooks.onParticipantJoined = (room, p) => sessions.joined(room, p);
+  hooks.onParticipantLeft = (room, p) => sessions.left(room, p);
+  hooks.onSessionEnded = (room, reason) => sessions.ended(room, reason);
+  const moderation = new Moderation(rooms, calls);
+  const services: Services = { config, apps: registry, pool, presence, rooms, calls, moderation, sessions };
   app.decorate('services', services);
 
   await app.register(fastifyRateLimit, {
@@ -86,6 +95,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024 } });
 
   await app.register(healthRoutes, { services });
+  await app.register(roomRoutes, { services });
   await app.register(tokenRoutes, { services, rateLimitPerMinute: options.tokenRateLimitPerMinute ?? 120 });
   await app.register(signalingRoutes, { services, limits: { ...DEFAULT_SIGNALING_LIMITS, ...options.signalingLimits } });
   await app.register(staticRoutes, { distDir: config.distDir, demoDir: resolve(import.meta.dirname, '..', 'demo') });

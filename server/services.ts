@@ -1,7 +1,9 @@
 import type { ServerConfig } from './config';
 import type { AppRegistry } from './domain/apps';
 import type { CallService } from './domain/calls';
+import type { Moderation } from './domain/moderation';
 import type { Presence } from './domain/presence';
+import type { SessionLog } from './domain/sessions';
 import type { RoomRegistry } from './domain/rooms';
 import type { WorkerPool } from './media/worker-pool';
 
@@ -13,4 +15,6 @@ export interface Services {
   presence: Presence;
   rooms: RoomRegistry;
   calls: CallService;
+  moderation: Moderation;
+  sessions: SessionLog;
 }

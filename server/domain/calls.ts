@@ -50,7 +50,7 @@ export class CallService {
     if (unique.includes(identity.userId)) throw new ServiceError('invalid_message', 'you cannot call yourself');
     if (!identity.grants.canPublish) throw new ServiceError('forbidden', 'your token may not publish, so it cannot call');
     const callId = randomUUID();
-    const { room, participant } = await this.rooms.join(link, callId, 'call');
+    const { room, participant } = await this.rooms.join(link, callId, 'call', { video });
     const call: LiveCall = {
       tenantKey: identity.tenant.key,
       callId,
@@ -64,17 +64,17 @@ export class CallService {
     };
     this.calls.set(this.key(call.tenantKey, callId), call);
     // Answer the dial before any ring or end notification reaches the caller.
-    setImmediate(() => this.invite(call, unique));
+    setImmediate(() => this.ring(call, unique));
     return { call: this.info(call), room };
   }
 
-  async accept(link: ClientLink, callId: string): Promise<{ call: CallInfo; room: Room }> {
+  async accept(link: ClientLink, callId: string, video = true): Promise<{ call: CallInfo; room: Room }> {
     const call = this.find(link, callId);
     const { userId } = link.identity;
     const check = transition(call.state, { type: 'accept', userId, at: this.now() });
     if (!check.ok) throw new ServiceError(check.code, check.message);
     // Joining can fail (already in a room): do it before committing the transition.
-    await this.rooms.join(link, callId, 'call');
+    await this.rooms.join(link, callId, 'call', { video });
     const result = this.apply(call, { type: 'accept', userId, at: this.now() });
     this.stopRinging(call, userId, link, 'answered_elsewhere');
     this.broadcastState(call);
@@ -153,7 +153,21 @@ export class CallService {
     this.afterChange(call);
   }
 
-  private invite(call: LiveCall, userIds: string[]): void {
+  /** Someone in the call rings more people into the same room (multi-party). */
+  invite(link: ClientLink, callId: string, callees: string[]): CallInfo {
+    const call = this.find(link, callId);
+    if (call.state.phase === 'ended') throw new ServiceError('invalid_state', 'the call has already ended');
+    if (this.rooms.roomOf(link) !== call.room) throw new ServiceError('not_in_room', 'join the call before inviting');
+    const fresh = [...new Set(callees)].filter((u) => !['ringing', 'joined'].includes(call.state.invitees[u] ?? '') && u !== call.state.callerId);
+    if (fresh.length === 0) throw new ServiceError('invalid_state', 'everyone invited is already in or ringing');
+    const check = transition(call.state, { type: 'invite', invitees: fresh.map((userId) => ({ userId, reachable: 'ringing' as const })), at: this.now() });
+    if (!check.ok) throw new ServiceError(check.code, check.message);
+    for (const u of fresh) if (!call.requested.includes(u)) call.requested.push(u);
+    this.ring(call, fresh);
+    return this.info(call);
+  }
+
+  private ring(call: LiveCall, userIds: string[]): void {
     if (call.state.phase === 'ended') return;
     const invitees = userIds.map((userId) => {
       const online = this.presence.isOnline(call.tenantKey, userId);
@@ -205,6 +219,7 @@ export class CallService {
     }
     const reason = call.state.endReason ?? 'failed';
     const payload = this.endedPayload(call, reason);
+    call.room.endReason = reason;
     // Everyone still in the room, and everyone still ringing (they see the caller's reason, e.g. cancelled).
     const inRoom = [...call.room.participants.values()].map((p) => p.link);
     for (const l of inRoom) {
@@ -258,6 +273,7 @@ export class CallService {
       callId: call.callId,
       caller: call.caller,
       callees: [...new Set([...call.requested, ...Object.keys(call.state.invitees)])],
+      invitees: { ...call.state.invitees },
       video: call.video,
       phase: call.state.phase,
       sessionId: call.room.sessionId,

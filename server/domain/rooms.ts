@@ -1,51 +1,27 @@
-import { randomUUID } from 'node:crypto';
-import type { NotificationMap, NotificationType, ParticipantInfo } from '../../protocol';
+import type { ParticipantRole } from '../../protocol';
 import { ServiceError } from '../errors';
 import type { PeerMedia, PeerMediaEvents } from '../media/peer-media';
 import type { RoomMedia, RoomMediaEvents } from '../media/room-media';
 import { type ClientLink, userKey } from './links';
+import { type Participant, Room, type RoomKind } from './room';
 
-export type RoomKind = 'conference' | 'call';
-
-export interface Participant {
-  info: ParticipantInfo;
-  link: ClientLink;
-  media: PeerMedia;
-  joinedAt: number;
-}
+export type { Participant, RoomKind } from './room';
+export { Room } from './room';
 
 export type MediaFactory = (events: RoomMediaEvents) => Promise<RoomMedia>;
 
 export interface RoomHooks {
   /** The room's media failed (its worker died); the room is already gone. */
   onRoomFailed?(room: Room, participants: Participant[]): void;
+  onRoomCreated?(room: Room): void;
+  onParticipantJoined?(room: Room, participant: Participant): void;
   onParticipantLeft?(room: Room, participant: Participant): void;
-  onSessionEnded?(room: Room): void;
+  onSessionEnded?(room: Room, reason: 'all_left' | 'failed' | 'shutdown'): void;
 }
 
-/** A live room: exists from its first join until its last participant leaves. One session per lifetime. */
-export class Room {
-  readonly sessionId = randomUUID();
-  readonly startedAt = Date.now();
-  readonly participants = new Map<string, Participant>();
-  closed = false;
-
-  constructor(
-    readonly tenantKey: string,
-    readonly roomId: string,
-    readonly kind: RoomKind,
-    readonly media: RoomMedia,
-  ) {}
-
-  broadcast<T extends NotificationType>(type: T, payload: NotificationMap[T], exceptUserId?: string): void {
-    for (const p of this.participants.values()) {
-      if (p.info.userId !== exceptUserId) p.link.notify(type, payload);
-    }
-  }
-
-  participantInfos(): ParticipantInfo[] {
-    return [...this.participants.values()].map((p) => p.info);
-  }
+export interface JoinOptions {
+  /** Whether the participant intends to publish video (counts against the room's video limit). */
+  video?: boolean;
 }
 
 /**
@@ -123,7 +99,7 @@ export class RoomRegistry {
     return this.rooms.size;
   }
 
-  async join(link: ClientLink, roomId: string, kind: RoomKind): Promise<{ room: Room; participant: Participant }> {
+  async join(link: ClientLink, roomId: string, kind: RoomKind, options: JoinOptions = {}): Promise<{ room: Room; participant: Participant }> {
     const { identity } = link;
     const uKey = userKey(identity);
     if (this.userRooms.has(uKey)) throw new ServiceError('already_in_room', 'you are already in a room; leave it first');
@@ -135,19 +111,34 @@ export class RoomRegistry {
       if (room.participants.size === 0) this.closeRoom(room);
       throw new ServiceError('already_in_room', 'you are already in a room; leave it first');
     }
+    const role: ParticipantRole = room.kind !== 'live' ? 'participant' : identity.grants.roomAdmin ? 'host' : 'audience';
+    const video = role !== 'audience' && identity.grants.canPublish && options.video !== false;
+    const fail = (code: 'room_full' | 'video_full', message: string): never => {
+      if (room.participants.size === 0) this.closeRoom(room);
+      throw new ServiceError(code, message);
+    };
+    const limits = identity.tenant.settings.limits;
+    if (role !== 'audience' && room.onStage >= limits.maxParticipants) fail('room_full', `the room is full (${limits.maxParticipants} participants)`);
+    if (video && room.videoPublishers >= limits.maxVideoPublishers) {
+      fail('video_full', `the room already has ${limits.maxVideoPublishers} video participants; join audio-only`);
+    }
     const events: PeerMediaEvents = {
       onConsumerClosed: (consumerId, producerId) => link.notify('media.consumerClosed', { consumerId, producerId }),
     };
-    const info: ParticipantInfo = {
+    const info: Participant['info'] = {
       userId: identity.userId,
       ...(identity.name !== undefined ? { name: identity.name } : {}),
       ...(identity.avatarUrl !== undefined ? { avatarUrl: identity.avatarUrl } : {}),
+      role,
     };
-    const participant: Participant = { info, link, media: room.media.addPeer(identity.userId, events, link.id), joinedAt: Date.now() };
+    const media = room.media.addPeer(identity.userId, events, link.id);
+    const participant: Participant = { info, link, media, joinedAt: Date.now(), video };
     this.prepared.delete(link.id);
     room.participants.set(identity.userId, participant);
     this.userRooms.set(uKey, room);
-    room.broadcast('room.participantJoined', { participant: info }, identity.userId);
+    if (role === 'audience') room.broadcast('room.audience', { count: room.audienceCount });
+    else room.broadcast('room.participantJoined', { participant: info }, identity.userId);
+    this.hooks.onParticipantJoined?.(room, participant);
     return { room, participant };
   }
 
@@ -162,7 +153,8 @@ export class RoomRegistry {
     this.userRooms.delete(userKey(link.identity));
     room.media.removePeer(link.identity.userId);
     for (const producerId of producerIds) room.broadcast('media.producerClosed', { producerId });
-    room.broadcast('room.participantLeft', { userId: link.identity.userId });
+    if (participant.info.role === 'audience') room.broadcast('room.audience', { count: room.audienceCount });
+    else room.broadcast('room.participantLeft', { userId: link.identity.userId });
     this.hooks.onParticipantLeft?.(room, participant);
     if (room.participants.size === 0) this.closeRoom(room);
     return room;
@@ -175,10 +167,14 @@ export class RoomRegistry {
     if (pending) return pending;
     const created = (async () => {
       const holder: { room?: Room } = {};
-      const media = await this.createMedia({ onRouterClosed: () => holder.room && this.failRoom(holder.room) });
+      const media = await this.createMedia({
+        onRouterClosed: () => holder.room && this.failRoom(holder.room),
+        onActiveSpeaker: (userId) => holder.room?.broadcast('room.activeSpeaker', { userId }),
+      });
       const room = new Room(tenantKey, roomId, kind, media);
       holder.room = room;
       this.rooms.set(key, room);
+      this.hooks.onRoomCreated?.(room);
       return room;
     })();
     this.creating.set(key, created);
@@ -196,23 +192,23 @@ export class RoomRegistry {
     const participants = [...room.participants.values()];
     for (const p of participants) this.userRooms.delete(userKey(p.link.identity));
     room.participants.clear();
-    this.closeRoom(room);
-    if (room.kind === 'conference') for (const p of participants) p.link.notify('room.closed', { roomId: room.roomId, reason: 'failed' });
+    this.closeRoom(room, 'failed');
+    if (room.kind !== 'call') for (const p of participants) p.link.notify('room.closed', { roomId: room.roomId, reason: 'failed' });
     this.hooks.onRoomFailed?.(room, participants);
   }
 
-  private closeRoom(room: Room): void {
+  private closeRoom(room: Room, reason: 'all_left' | 'failed' | 'shutdown' = 'all_left'): void {
     if (room.closed) return;
     room.closed = true;
     for (const [linkId, r] of this.prepared) if (r === room) this.prepared.delete(linkId);
     this.rooms.delete(`${room.tenantKey}/${room.roomId}`);
     room.media.close();
-    this.hooks.onSessionEnded?.(room);
+    this.hooks.onSessionEnded?.(room, reason);
   }
 
   /** Closes every room (server shutdown). */
   closeAll(): void {
-    for (const room of [...this.rooms.values()]) this.closeRoom(room);
+    for (const room of [...this.rooms.values()]) this.closeRoom(room, 'shutdown');
     this.userRooms.clear();
   }
 }

@@ -1,26 +1,8 @@
-import { timingSafeEqual } from 'node:crypto';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { DemoTokenRequestBody, HttpError, TokenRequestBody, TokenResponse } from '../../protocol/http';
-import type { Tenant } from '../domain/apps';
 import { issueToken } from '../domain/tokens';
 import type { Services } from '../services';
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-/** HTTP Basic `appKey:secret` → the tenant, or undefined. */
-function authenticate(services: Services, req: FastifyRequest): Tenant | undefined {
-  const header = req.headers.authorization;
-  if (!header?.startsWith('Basic ')) return undefined;
-  const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0) return undefined;
-  const tenant = services.apps.tenant(decoded.slice(0, colon));
-  return tenant && sameSecret(decoded.slice(colon + 1), tenant.settings.secret) ? tenant : undefined;
-}
+import { authenticate, unauthorized } from './app-auth';
 
 export interface TokenRouteOptions {
   services: Services;
@@ -44,12 +26,7 @@ export const tokenRoutes: FastifyPluginAsync<TokenRouteOptions> = async (app, { 
     },
     async (req, reply) => {
       const tenant = authenticate(services, req);
-      if (!tenant) {
-        return reply
-          .code(401)
-          .header('www-authenticate', 'Basic realm="call-widget"')
-          .send({ statusCode: 401, code: 'unauthorized', error: 'Unauthorized', message: 'wrong App Key or secret' });
-      }
+      if (!tenant) return unauthorized(reply);
       return issueToken(tenant, req.body as TokenRequestBody);
     },
   );

@@ -37,6 +37,7 @@ export class PeerMedia {
     private readonly router: types.Router,
     private readonly listen: TransportListenOptions,
     private readonly events: PeerMediaEvents,
+    private readonly speakers?: types.ActiveSpeakerObserver,
   ) {}
 
   async createTransport(direction: 'send' | 'recv'): Promise<TransportOptions> {
@@ -81,8 +82,11 @@ export class PeerMedia {
   ): Promise<ProducerInfo> {
     const transport = this.transport(transportId);
     if (transport.appData.direction !== 'send') throw new ServiceError('media_error', 'not a send transport');
-    const producer = await clientInput('rtpParameters', () => transport.produce({ kind, rtpParameters: rtpParameters as types.RtpParameters, paused }));
+    const producer = await clientInput('rtpParameters', () =>
+      transport.produce({ kind, rtpParameters: rtpParameters as types.RtpParameters, paused, appData: { userId: this.userId, source } }),
+    );
     this.producers.set(producer.id, { producer, source });
+    if (source === 'mic' && this.speakers && !this.speakers.closed) await this.speakers.addProducer({ producerId: producer.id }).catch(() => undefined);
     producer.observer.once('close', () => this.producers.delete(producer.id));
     return { producerId: producer.id, userId: this.userId, kind, source, paused: producer.paused };
   }
@@ -132,6 +136,40 @@ export class PeerMedia {
       source: owner.source,
       producerPaused: consumer.producerPaused,
     };
+  }
+
+  /**
+   * The client's tile for this consumer: hidden → stop forwarding; shown → forward the simulcast layer that
+   * fits its width (≤ 320 px: low, ≤ 640: middle, else main).
+   */
+  async setConsumerView(consumerId: string, view: { visible: boolean; width: number; height: number }): Promise<void> {
+    const consumer = this.consumers.get(consumerId);
+    if (!consumer) throw new ServiceError('not_found', `no consumer ${consumerId}`);
+    if (consumer.kind !== 'video') return;
+    if (!view.visible) {
+      await consumer.pause();
+      return;
+    }
+    if (consumer.type === 'simulcast') {
+      const width = Math.max(view.width, (view.height * 16) / 9);
+      const spatialLayer = width <= 320 ? 0 : width <= 640 ? 1 : 2;
+      await consumer.setPreferredLayers({ spatialLayer });
+    }
+    if (consumer.paused) await consumer.resume();
+  }
+
+  /** A room admin pauses one of this participant's producers. */
+  producerBySource(source: MediaSource): types.Producer | undefined {
+    for (const entry of this.producers.values()) if (entry.source === source) return entry.producer;
+    return undefined;
+  }
+
+  /** Ends every producer (e.g. moved off a live room's stage). */
+  closeProducers(): string[] {
+    const ids = [...this.producers.keys()];
+    for (const { producer } of this.producers.values()) producer.close();
+    this.producers.clear();
+    return ids;
   }
 
   async resumeConsumer(consumerId: string): Promise<void> {

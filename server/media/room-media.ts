@@ -8,6 +8,8 @@ import type { WorkerPool } from './worker-pool';
 export interface RoomMediaEvents {
   /** The router died with its worker: every participant's media is gone. */
   onRouterClosed(): void;
+  /** The dominant speaker changed (ActiveSpeakerObserver over every mic). */
+  onActiveSpeaker?(userId: string): void;
 }
 
 /**
@@ -25,8 +27,13 @@ export class RoomMedia {
     /** The worker process this room's router lives on. */
     readonly workerPid: number,
     private readonly listen: TransportListenOptions,
+    private readonly speakers: types.ActiveSpeakerObserver,
     events: RoomMediaEvents,
   ) {
+    speakers.on('dominantspeaker', ({ producer }: { producer: types.Producer }) => {
+      const userId = (producer.appData as { userId?: string }).userId;
+      if (userId) events.onActiveSpeaker?.(userId);
+    });
     router.observer.once('close', () => {
       const unexpected = !this.closed;
       this.close();
@@ -36,7 +43,8 @@ export class RoomMedia {
 
   static async create(pool: WorkerPool, listen: TransportListenOptions, events: RoomMediaEvents): Promise<RoomMedia> {
     const { router, workerPid } = await pool.createRouter(ROUTER_MEDIA_CODECS);
-    return new RoomMedia(router, workerPid, listen, events);
+    const speakers = await router.createActiveSpeakerObserver({ interval: 300 });
+    return new RoomMedia(router, workerPid, listen, speakers, events);
   }
 
   get rtpCapabilities(): unknown {
@@ -53,7 +61,7 @@ export class RoomMedia {
     if (this.peers.has(userId)) throw new ServiceError('already_in_room', `${userId} already has media in this room`);
     const prepared = preparedKey === undefined ? undefined : this.pending.get(preparedKey);
     if (preparedKey !== undefined) this.pending.delete(preparedKey);
-    const peer = prepared ?? new PeerMedia(userId, this.router, this.listen, events);
+    const peer = prepared ?? new PeerMedia(userId, this.router, this.listen, events, this.speakers);
     this.peers.set(userId, peer);
     return peer;
   }
@@ -62,7 +70,7 @@ export class RoomMedia {
   preparePeer(key: string, userId: string, events: PeerMediaEvents): PeerMedia {
     if (this.closed) throw new ServiceError('media_error', 'room media is closed');
     let peer = this.pending.get(key);
-    if (!peer) this.pending.set(key, (peer = new PeerMedia(userId, this.router, this.listen, events)));
+    if (!peer) this.pending.set(key, (peer = new PeerMedia(userId, this.router, this.listen, events, this.speakers)));
     return peer;
   }
 

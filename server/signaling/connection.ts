@@ -174,6 +174,7 @@ export class SignalingConnection implements ClientLink {
         connectionId: this.id,
         user: { userId: identity.userId, ...(identity.name ? { name: identity.name } : {}), ...(identity.avatarUrl ? { avatarUrl: identity.avatarUrl } : {}) },
         environment: identity.tenant.environment,
+        grants: identity.grants,
         ...(hello.requestId !== undefined ? { requestId: hello.requestId } : {}),
       });
       this.ctx.onConnected?.(this);

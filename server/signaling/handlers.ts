@@ -11,7 +11,19 @@ type HandlerTable = { [T in ClientRequestType]: Handler<T> };
 const EMPTY: Record<string, never> = {};
 
 const handlers: HandlerTable = {
-  'room.join': async (ctx, link, msg) => describeRoom((await ctx.rooms.join(link, msg.roomId, 'conference')).room, link),
+  'room.join': async (ctx, link, msg) => {
+    const { room } = await ctx.rooms.join(link, msg.roomId, msg.kind ?? 'conference', msg.video === undefined ? {} : { video: msg.video });
+    return describeRoom(room, link);
+  },
+  'room.setRole': async (ctx, link, msg) => (ctx.moderation.setRole(link, msg.userId, msg.role), EMPTY),
+  'room.muteParticipant': async (ctx, link, msg) => (await ctx.moderation.mute(link, msg.userId, msg.source), EMPTY),
+  'room.removeParticipant': async (ctx, link, msg) => (ctx.moderation.remove(link, msg.userId), EMPTY),
+  'call.invite': async (ctx, link, msg) => ({ call: ctx.calls.invite(link, msg.callId, msg.callees) }),
+  'media.setConsumerView': async (ctx, link, msg) => {
+    const { participant } = ctx.rooms.participantOf(link);
+    await participant.media.setConsumerView(msg.consumerId, msg);
+    return EMPTY;
+  },
   'room.leave': async (ctx, link) => {
     if (!ctx.rooms.roomOf(link)) throw new ServiceError('not_in_room', 'you are not in a room');
     if (!ctx.calls.leaveCurrentCall(link)) ctx.rooms.leave(link);
@@ -22,7 +34,7 @@ const handlers: HandlerTable = {
     return { call, room: describeRoom(room, link) };
   },
   'call.accept': async (ctx, link, msg) => {
-    const { call, room } = await ctx.calls.accept(link, msg.callId);
+    const { call, room } = await ctx.calls.accept(link, msg.callId, msg.video);
     return { call, room: describeRoom(room, link) };
   },
   'call.decline': async (ctx, link, msg) => (ctx.calls.decline(link, msg.callId), EMPTY),
@@ -32,6 +44,8 @@ const handlers: HandlerTable = {
   'media.createTransport': async (ctx, link, msg) => {
     const media = ctx.rooms.transportMediaOf(link);
     if (msg.direction === 'send' && !link.identity.grants.canPublish) throw new ServiceError('forbidden', 'your token may not publish');
+    const role = ctx.rooms.roomOf(link)?.participants.get(link.identity.userId)?.info.role;
+    if (msg.direction === 'send' && role === 'audience') throw new ServiceError('forbidden', 'the audience of a live room does not publish');
     if (msg.direction === 'recv' && !link.identity.grants.canSubscribe) throw new ServiceError('forbidden', 'your token may not subscribe');
     return media.createTransport(msg.direction);
   },
@@ -46,6 +60,13 @@ const handlers: HandlerTable = {
   'media.produce': async (ctx, link, msg) => {
     const { room, participant } = ctx.rooms.participantOf(link);
     if (!link.identity.grants.canPublish) throw new ServiceError('forbidden', 'your token may not publish');
+    if (participant.info.role === 'audience') throw new ServiceError('forbidden', 'the audience of a live room does not publish');
+    if (msg.source === 'camera' && !participant.video) {
+      // Joined audio-only: may turn video on only while the room has a free video place.
+      const limit = link.identity.tenant.settings.limits.maxVideoPublishers;
+      if (room.videoPublishers >= limit) throw new ServiceError('video_full', `the room already has ${limit} video participants`);
+      participant.video = true;
+    }
     const producer = await participant.media.produce(msg.transportId, msg.kind, msg.rtpParameters, msg.source, msg.paused);
     room.broadcast('media.producerAdded', { producer }, link.identity.userId);
     return { producerId: producer.producerId };
@@ -71,7 +92,10 @@ const handlers: HandlerTable = {
 function describeRoom(room: Room, link: ClientLink): RoomJoined {
   return {
     roomId: room.roomId,
+    kind: room.kind,
     sessionId: room.sessionId,
+    role: room.participants.get(link.identity.userId)?.info.role ?? 'participant',
+    audienceCount: room.audienceCount,
     routerRtpCapabilities: room.media.rtpCapabilities,
     participants: room.participantInfos(),
     producers: room.media.producers(link.identity.userId),

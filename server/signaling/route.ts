@@ -18,6 +18,7 @@ export const signalingRoutes: FastifyPluginAsync<SignalingRouteOptions> = async 
     presence: services.presence,
     rooms: services.rooms,
     calls: services.calls,
+    moderation: services.moderation,
     limits,
     onDisconnected: (connection) => {
       services.rooms.discardPrepared(connection);
