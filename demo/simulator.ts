@@ -1,5 +1,5 @@
 import type { CallInfo, ParticipantInfo } from '../protocol';
-import type { ControllerEvent, RemoteParticipant } from '../widget/call/call-controller';
+import type { ControllerEvent, RemoteParticipant, TileView } from '../widget/call/call-controller';
 import { type CallMachineEvent, type CallMachineState, transition } from '../widget/call/call-machine';
 import type { CallEngine } from '../widget/call/engine';
 import type { MediaStats } from '../widget/call/media-client';
@@ -16,6 +16,12 @@ export function sampleCall(overrides: Partial<CallInfo> = {}): CallInfo {
  */
 export class SimulatedEngine implements CallEngine {
   localStream: MediaStream | undefined;
+  screenStream: MediaStream | undefined;
+  grants = { canPublish: true, canSubscribe: true, roomAdmin: true };
+  room: { role: string; audienceCount: number; activeSpeaker: string | null } | undefined = { role: 'participant', audienceCount: 0, activeSpeaker: null };
+  /** The last tile views the element reported (for tests of what the grid renders). */
+  views: TileView[] = [];
+  moderated: string[] = [];
   micEnabled = true;
   cameraEnabled = true;
   private remoteList: RemoteParticipant[];
@@ -73,6 +79,36 @@ export class SimulatedEngine implements CallEngine {
     this.apply({ type: 'media_ready', sessionId: 'session-1', at: Date.now() });
   }
 
+  async invite(userIds: string[]): Promise<void> {
+    const s = this.state;
+    if (s.status === 'in-call' && s.activity.call) this.apply({ type: 'call_updated', call: { ...s.activity.call, callees: [...s.activity.call.callees, ...userIds] } });
+  }
+
+  async startScreenShare(): Promise<void> {
+    this.screenStream = new MediaStream();
+    this.emit(undefined);
+  }
+
+  async stopScreenShare(): Promise<void> {
+    this.screenStream = undefined;
+    this.emit(undefined);
+  }
+
+  async moderate(action: string, userId: string): Promise<void> {
+    this.moderated.push(`${action}:${userId}`);
+    if (action === 'remove') this.setRemotes(this.remoteList.filter((r) => r.userId !== userId));
+  }
+
+  setTileViews(views: TileView[]): void {
+    this.views = views;
+  }
+
+  setActiveSpeaker(userId: string | null): void {
+    if (this.room) this.room = { ...this.room, activeSpeaker: userId };
+    this.remoteList = this.remoteList.map((r) => ({ ...r, speaking: r.userId === userId }));
+    this.emit(undefined);
+  }
+
   async leave(): Promise<void> {
     this.apply({ type: 'left_room' });
   }
@@ -101,7 +137,7 @@ export class SimulatedEngine implements CallEngine {
   }
 
   async getStats(): Promise<MediaStats> {
-    return { framesDecoded: {}, audioPacketsReceived: {}, videoTracksSent: 0 };
+    return { video: {}, framesDecoded: {}, audioPacketsReceived: {}, videoTracksSent: 0 };
   }
 
   /** Feeds an event straight into the machine (e.g. an incoming call). */

@@ -69,6 +69,8 @@ export const ClientMessageSchemas = {
     rtpParameters: Opaque,
     source: MediaSource,
     paused: Type.Optional(Type.Boolean()),
+    /** Width of the captured video (its top simulcast layer), so the server can fit layers to tile sizes. */
+    width: Type.Optional(Type.Integer({ minimum: 1, maximum: 16384 })),
   }),
   'media.closeProducer': request('media.closeProducer', { producerId: Id }),
   'media.pauseProducer': request('media.pauseProducer', { producerId: Id }),

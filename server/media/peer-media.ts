@@ -16,6 +16,12 @@ async function clientInput<T>(what: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The producer's simulcast scale-down factors, when the client sent them. */
+function scaleFactors(producer: types.Producer): number[] | undefined {
+  const scales = producer.rtpParameters.encodings?.map((e) => e.scaleResolutionDownBy);
+  return scales && scales.length > 1 && scales.every((s) => typeof s === 'number') ? (scales as number[]) : undefined;
+}
+
 export interface TransportListenOptions {
   listenIp: string;
   announcedIp: string;
@@ -79,11 +85,12 @@ export class PeerMedia {
     rtpParameters: unknown,
     source: MediaSource,
     paused = false,
+    width?: number,
   ): Promise<ProducerInfo> {
     const transport = this.transport(transportId);
     if (transport.appData.direction !== 'send') throw new ServiceError('media_error', 'not a send transport');
     const producer = await clientInput('rtpParameters', () =>
-      transport.produce({ kind, rtpParameters: rtpParameters as types.RtpParameters, paused, appData: { userId: this.userId, source } }),
+      transport.produce({ kind, rtpParameters: rtpParameters as types.RtpParameters, paused, appData: { userId: this.userId, source, width } }),
     );
     this.producers.set(producer.id, { producer, source });
     if (source === 'mic' && this.speakers && !this.speakers.closed) await this.speakers.addProducer({ producerId: producer.id }).catch(() => undefined);
@@ -119,7 +126,18 @@ export class PeerMedia {
     const transport = [...this.transports.values()].find((t) => t.appData.direction === 'recv');
     if (!transport) throw new ServiceError('invalid_state', 'create a recv transport first');
     // Paused until the client has attached the track, so no key frame is lost before it can render.
-    const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: this.rtpCapabilities, paused: true });
+    const producerData = producer.appData as { width?: number };
+    const consumer = await transport.consume({
+      producerId: producer.id,
+      rtpCapabilities: this.rtpCapabilities,
+      paused: true,
+      appData: {
+        producerUserId: owner.userId,
+        source: owner.source,
+        width: producerData.width,
+        encodings: scaleFactors(producer),
+      },
+    });
     this.consumers.set(consumer.id, consumer);
     consumer.observer.once('close', () => this.consumers.delete(consumer.id));
     consumer.on('producerclose', () => {
@@ -150,12 +168,34 @@ export class PeerMedia {
       await consumer.pause();
       return;
     }
-    if (consumer.type === 'simulcast') {
-      const width = Math.max(view.width, (view.height * 16) / 9);
-      const spatialLayer = width <= 320 ? 0 : width <= 640 ? 1 : 2;
-      await consumer.setPreferredLayers({ spatialLayer });
-    }
+    if (consumer.type === 'simulcast') await consumer.setPreferredLayers({ spatialLayer: this.layerFor(consumer, view.width) });
     if (consumer.paused) await consumer.resume();
+  }
+
+  /**
+   * The smallest simulcast layer at least ~80 % as wide as the tile. Layer widths come from the producer's
+   * capture width (sent on produce; 1280 if unknown) and its encodings' scale-down factors.
+   */
+  private layerFor(consumer: types.Consumer, tileWidth: number): number {
+    const { width: captureWidth, encodings } = (consumer.appData as { width?: number; encodings?: number[] }) ?? {};
+    const scales = encodings ?? [4, 2, 1];
+    const top = captureWidth ?? 1280;
+    for (let layer = 0; layer < scales.length; layer += 1) {
+      if (top / (scales[layer] ?? 1) >= tileWidth * 0.8) return layer;
+    }
+    return scales.length - 1;
+  }
+
+  /** What this participant receives: for tests and diagnostics. */
+  consumerStates(): { producerUserId: string; source: MediaSource; kind: string; paused: boolean; preferredSpatialLayer?: number }[] {
+    return [...this.consumers.values()].map((c) => {
+      const data = c.appData as { producerUserId: string; source: MediaSource };
+      return { producerUserId: data.producerUserId, source: data.source, kind: c.kind, paused: c.paused, ...(c.preferredLayers ? { preferredSpatialLayer: c.preferredLayers.spatialLayer } : {}) };
+    });
+  }
+
+  get transportDirections(): string[] {
+    return [...this.transports.values()].map((t) => String(t.appData.direction));
   }
 
   /** A room admin pauses one of this participant's producers. */

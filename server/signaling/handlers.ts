@@ -67,7 +67,7 @@ const handlers: HandlerTable = {
       if (room.videoPublishers >= limit) throw new ServiceError('video_full', `the room already has ${limit} video participants`);
       participant.video = true;
     }
-    const producer = await participant.media.produce(msg.transportId, msg.kind, msg.rtpParameters, msg.source, msg.paused);
+    const producer = await participant.media.produce(msg.transportId, msg.kind, msg.rtpParameters, msg.source, msg.paused, msg.width);
     room.broadcast('media.producerAdded', { producer }, link.identity.userId);
     return { producerId: producer.producerId };
   },

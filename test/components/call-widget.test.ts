@@ -63,7 +63,7 @@ describe('<call-widget>', () => {
   it('in a call shows remote tiles with mute indicators, a timer and working toggles', async () => {
     const el = mount();
     const engine = new SimulatedEngine({ status: 'in-call', me: ME, activity: { kind: 'call', id: 'c', video: true, connectedAt: Date.now() - 65_000 } }, [
-      { userId: 'bob', name: 'Bob', stream: new MediaStream(), hasAudio: true, hasVideo: true, micMuted: true, cameraOff: false },
+      { userId: 'bob', name: 'Bob', stream: new MediaStream(), hasAudio: true, hasVideo: true, micMuted: true, cameraOff: false, speaking: false },
     ]);
     el.useEngine(engine);
     await settled(el);

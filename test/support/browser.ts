@@ -1,4 +1,5 @@
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { MediaStats } from '../../widget/call/media-client';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -29,7 +30,7 @@ export async function newContext(browser: Browser): Promise<BrowserContext> {
   return browser.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 900, height: 700 } });
 }
 
-/** Opens the e2e page with one `<call-widget>` (id `w`) connected with `token`; waits until it is idle. */
+/** Opens the e2e page with one `<call-widget>` (id `w`) connected with `token`; waits until it is connected. */
 export async function openWidget(context: BrowserContext, serverUrl: string, token: string, attrs: Record<string, string> = {}): Promise<Page> {
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('[page error]', e.message));
@@ -50,7 +51,8 @@ export async function openWidget(context: BrowserContext, serverUrl: string, tok
     },
     { token, attrs },
   );
-  await waitForState(page, 'idle');
+  // Connected: idle, or already joining when a `room` attribute auto-joins.
+  await page.waitForFunction(() => !['disconnected', 'connecting', null].includes(document.querySelector('call-widget')!.getAttribute('state')), undefined, { polling: 50, timeout: 15_000 });
   return page;
 }
 
@@ -76,7 +78,7 @@ export async function waitForEvent(page: Page, type: string, timeout = 15_000): 
 }
 
 /** Media stats through the element's public getStats(). */
-export async function stats(page: Page): Promise<{ framesDecoded: Record<string, number>; audioPacketsReceived: Record<string, number>; videoTracksSent: number }> {
+export async function stats(page: Page): Promise<MediaStats> {
   return page.evaluate(() => document.querySelector('call-widget')!.getStats());
 }
 

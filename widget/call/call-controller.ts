@@ -1,9 +1,12 @@
-import type { CallEnded, CallInfo, Environment, ProducerInfo, ProtocolError, RoomJoined } from '../../protocol';
+import type { CallEnded, CallInfo, Environment, GrantsInfo, ProtocolError, RoomJoined } from '../../protocol';
 import type { CallEngine } from './engine';
 import { type CallMachineEvent, type CallMachineState, type CallStatus, transition } from './call-machine';
-import type { MediaClient, MediaStats, RemoteMedia } from './media-client';
+import type { MediaClient, MediaStats } from './media-client';
+import { type RemoteParticipant, RoomSession, type TileView } from './room-session';
 import type * as MediaModuleNamespace from './media-client';
-import { openLocalMedia, stopStream } from './local-media';
+import { openLocalMedia, stopStream, type VideoResolution } from './local-media';
+
+export type { RemoteParticipant, TileView } from './room-session';
 import { SignalingClient, SignalingError, type SocketFactory } from './signaling-client';
 
 type MediaModule = typeof MediaModuleNamespace;
@@ -14,6 +17,7 @@ export interface CallControllerOptions {
   token: string;
   environment?: Environment;
   socketFactory?: SocketFactory;
+  videoResolution?: VideoResolution;
   /** How the media chunk is loaded (tests may substitute it). */
   loadMedia?: () => Promise<MediaModule>;
 }
@@ -26,10 +30,6 @@ export type ControllerEvent =
   | { type: 'ended'; ended: CallEnded }
   | { type: 'error'; error: ProtocolError };
 
-export interface RemoteParticipant extends RemoteMedia {
-  name?: string;
-}
-
 const toError = (error: unknown): ProtocolError =>
   error instanceof SignalingError ? { code: error.code, message: error.message } : { code: 'internal', message: (error as Error)?.message ?? String(error) };
 
@@ -40,17 +40,18 @@ const toError = (error: unknown): ProtocolError =>
  */
 export class CallController implements CallEngine {
   state: CallMachineState = { status: 'disconnected' };
-  localStream: MediaStream | undefined;
-  micEnabled = true;
-  cameraEnabled = true;
+  grants: GrantsInfo = { canPublish: true, canSubscribe: true, roomAdmin: false };
   private signaling: SignalingClient | undefined;
-  private media: MediaClient | undefined;
+  /** The room we are in (media, participants); undefined outside calls and rooms. */
+  private session: RoomSession | undefined;
   private mediaModule: Promise<MediaModule> | undefined;
   private preparedDevice: Promise<Device> | undefined;
   /** Transports created while ringing (callee), used by accept. */
   private preparedMedia: Promise<MediaClient | undefined> | undefined;
-  private queuedProducers: ProducerInfo[] = [];
-  private names = new Map<string, string>();
+  /** Notifications that arrive between a join response and the session existing. */
+  private early: Parameters<RoomSession['handle']>[0][] = [];
+  private pendingMic = true;
+  private pendingCamera = true;
   private activity = 0;
   private readonly listeners = new Set<(event: ControllerEvent | undefined) => void>();
 
@@ -64,6 +65,28 @@ export class CallController implements CallEngine {
 
   get status(): CallStatus {
     return this.state.status;
+  }
+
+  get localStream(): MediaStream | undefined {
+    return this.session?.localStream;
+  }
+
+  get screenStream(): MediaStream | undefined {
+    return this.session?.screenStream;
+  }
+
+  get micEnabled(): boolean {
+    return this.session?.micEnabled ?? this.pendingMic;
+  }
+
+  get cameraEnabled(): boolean {
+    return this.session?.cameraEnabled ?? this.pendingCamera;
+  }
+
+  /** Your role in the current room, its audience size and who is speaking. */
+  get room(): { role: string; audienceCount: number; activeSpeaker: string | null } | undefined {
+    const s = this.session;
+    return s ? { role: s.role, audienceCount: s.audienceCount, activeSpeaker: s.activeSpeaker } : undefined;
   }
 
   async connect(): Promise<void> {
@@ -82,6 +105,7 @@ export class CallController implements CallEngine {
     };
     try {
       const welcome = await signaling.connect();
+      this.grants = welcome.grants;
       this.dispatch({ type: 'connected', me: welcome.user });
     } catch (error) {
       this.dispatch({ type: 'connection_lost', error: toError(error) });
@@ -99,7 +123,7 @@ export class CallController implements CallEngine {
   async dial(callees: string[], video: boolean): Promise<void> {
     if (!this.dispatch({ type: 'dial', callees, video })) return;
     const token = ++this.activity;
-    const local = openLocalMedia({ video });
+    const local = openLocalMedia({ video, resolution: this.options.videoResolution ?? '720p' });
     local.catch(() => undefined);
     this.loadMediaModule();
     try {
@@ -120,7 +144,7 @@ export class CallController implements CallEngine {
     const state = this.state;
     if (state.status !== 'incoming' || !this.dispatch({ type: 'accept', video })) return;
     const token = ++this.activity;
-    const local = openLocalMedia({ video });
+    const local = openLocalMedia({ video, resolution: this.options.videoResolution ?? '720p' });
     local.catch(() => undefined);
     try {
       const { room } = await this.request().request('call.accept', { callId: state.call.callId, video });
@@ -163,15 +187,24 @@ export class CallController implements CallEngine {
     }
   }
 
-  /** Joins (or creates) a conference room. */
-  async join(roomId: string, video: boolean): Promise<void> {
+  /** Rings more people into the current call. */
+  async invite(userIds: string[]): Promise<void> {
+    const callId = this.currentCallId();
+    if (!callId || this.state.status !== 'in-call') return;
+    await this.request().request('call.invite', { callId, callees: userIds }).catch((e) => this.emit({ type: 'error', error: toError(e) }));
+  }
+
+  /** Joins (or creates) a conference room, or a live room (`live`: hosts publish, the audience watches). */
+  async join(roomId: string, video: boolean, kind: 'conference' | 'live' = 'conference'): Promise<void> {
     if (!this.dispatch({ type: 'join_room', roomId, video })) return;
     const token = ++this.activity;
-    const local = openLocalMedia({ video });
+    // The audience of a live room (no publish grant or not an admin) opens no camera or microphone.
+    const publishes = this.grants.canPublish && (kind === 'conference' || this.grants.roomAdmin);
+    const local = publishes ? openLocalMedia({ video, resolution: this.options.videoResolution ?? '720p' }) : Promise.resolve(undefined);
     local.catch(() => undefined);
     this.loadMediaModule();
     try {
-      const room = await this.request().request('room.join', { roomId });
+      const room = await this.request().request('room.join', { roomId, kind, video: video && publishes });
       if (token !== this.activity) return;
       await this.startMedia(token, room, local);
     } catch (error) {
@@ -192,28 +225,47 @@ export class CallController implements CallEngine {
   }
 
   async setMicEnabled(on: boolean): Promise<void> {
-    this.micEnabled = on;
-    this.localStream?.getAudioTracks().forEach((t) => (t.enabled = on));
+    this.pendingMic = on;
     this.emit(undefined);
-    await this.media?.setSourceEnabled('mic', on).catch((e) => this.emit({ type: 'error', error: toError(e) }));
+    await this.session?.setMicEnabled(on).catch((e) => this.emit({ type: 'error', error: toError(e) }));
   }
 
   async setCameraEnabled(on: boolean): Promise<void> {
-    this.cameraEnabled = on;
-    this.localStream?.getVideoTracks().forEach((t) => (t.enabled = on));
+    this.pendingCamera = on;
     this.emit(undefined);
-    await this.media?.setSourceEnabled('camera', on).catch((e) => this.emit({ type: 'error', error: toError(e) }));
+    await this.session?.setCameraEnabled(on).catch((e) => this.emit({ type: 'error', error: toError(e) }));
+  }
+
+  async startScreenShare(): Promise<void> {
+    await this.session?.startScreenShare().catch((e) => this.emit({ type: 'error', error: toError(e) }));
+  }
+
+  async stopScreenShare(): Promise<void> {
+    await this.session?.stopScreenShare();
+  }
+
+  /** Room admins: mute someone's mic or camera, remove someone, or move a live-room viewer on/off stage. */
+  async moderate(action: 'mute-mic' | 'mute-camera' | 'remove' | 'to-stage' | 'to-audience', userId: string): Promise<void> {
+    const s = this.request();
+    const done =
+      action === 'remove'
+        ? s.request('room.removeParticipant', { userId })
+        : action === 'to-stage' || action === 'to-audience'
+          ? s.request('room.setRole', { userId, role: action === 'to-stage' ? 'host' : 'audience' })
+          : s.request('room.muteParticipant', { userId, source: action === 'mute-mic' ? 'mic' : 'camera' });
+    await done.catch((e) => this.emit({ type: 'error', error: toError(e) }));
+  }
+
+  setTileViews(views: TileView[]): void {
+    this.session?.setTileViews(views);
   }
 
   remotes(): RemoteParticipant[] {
-    return (this.media?.remotes() ?? []).map((r) => {
-      const name = this.names.get(r.userId);
-      return name ? { ...r, name } : r;
-    });
+    return this.session?.remotes() ?? [];
   }
 
   async getStats(): Promise<MediaStats> {
-    return this.media ? this.media.getStats() : { framesDecoded: {}, audioPacketsReceived: {}, videoTracksSent: 0 };
+    return this.session ? this.session.getStats() : { video: {}, framesDecoded: {}, audioPacketsReceived: {}, videoTracksSent: 0 };
   }
 
   private prepareWhileRinging(callId: string, routerRtpCapabilities: unknown): void {
@@ -234,31 +286,26 @@ export class CallController implements CallEngine {
     return this.mediaModule;
   }
 
-  private async startMedia(token: number, room: RoomJoined, local: Promise<MediaStream>): Promise<void> {
-    for (const p of room.participants) if (p.name) this.names.set(p.userId, p.name);
+  private async startMedia(token: number, room: RoomJoined, local: Promise<MediaStream | undefined>): Promise<void> {
     const mod = await this.loadMediaModule();
-    const prepared = await this.preparedMedia;
+    const preparedMedia = await this.preparedMedia;
     this.preparedMedia = undefined;
-    const device = prepared ? undefined : await (this.preparedDevice ?? mod.MediaClient.loadDevice(room.routerRtpCapabilities));
+    const device = preparedMedia ? undefined : await (this.preparedDevice ?? mod.MediaClient.loadDevice(room.routerRtpCapabilities));
     this.preparedDevice = undefined;
     const stream = await local;
     if (token !== this.activity) {
-      prepared?.close();
+      preparedMedia?.close();
       return stopStream(stream);
     }
-    this.localStream = stream;
-    stream.getAudioTracks().forEach((t) => (t.enabled = this.micEnabled));
-    stream.getVideoTracks().forEach((t) => (t.enabled = this.cameraEnabled));
-    const media = prepared ?? (await mod.MediaClient.open(this.request(), device!, { send: true }));
-    if (token !== this.activity) return media.close();
-    this.media = media;
-    media.onChange = () => this.emit(undefined);
-    await media.publish(stream);
-    if (!this.micEnabled) await media.setSourceEnabled('mic', false);
-    if (!this.cameraEnabled) await media.setSourceEnabled('camera', false);
-    const producers = [...room.producers, ...this.queuedProducers];
-    this.queuedProducers = [];
-    await Promise.all(producers.map((p) => media.consume(p)));
+    const session = new RoomSession(this.request(), mod, this.grants, this.options.videoResolution ?? '720p');
+    session.micEnabled = this.pendingMic;
+    session.cameraEnabled = this.pendingCamera;
+    session.onChange = () => this.emit(undefined);
+    session.onError = (e) => this.emit({ type: 'error', error: toError(e) });
+    this.session = session;
+    const me = 'me' in this.state ? this.state.me?.userId ?? '' : '';
+    for (const n of this.early.splice(0)) session.handle(n, me);
+    await session.start(room, stream, { ...(preparedMedia ? { media: preparedMedia } : {}), ...(device ? { device } : {}) });
     if (token !== this.activity) return;
     this.dispatch({ type: 'media_ready', sessionId: room.sessionId, at: Date.now() });
   }
@@ -267,7 +314,6 @@ export class CallController implements CallEngine {
     switch (n.type) {
       case 'call.incoming':
         if (this.dispatch({ type: 'incoming', call: n.call })) {
-          if (n.call.caller.name) this.names.set(n.call.caller.userId, n.call.caller.name);
           // Prepare while it rings (device and transports), so accepting only has to produce and consume.
           this.prepareWhileRinging(n.call.callId, n.routerRtpCapabilities);
         }
@@ -281,30 +327,15 @@ export class CallController implements CallEngine {
           this.dispatch({ type: 'ended', ended: { callId: n.callId, ...(n.sessionId ? { sessionId: n.sessionId } : {}), reason: n.reason, durationMs: n.durationMs } });
         }
         return;
-      case 'room.participantJoined':
-        if (n.participant.name) this.names.set(n.participant.userId, n.participant.name);
-        this.emit(undefined);
-        return;
-      case 'room.participantLeft':
-        this.media?.removeUser(n.userId);
-        return;
       case 'room.closed':
-        this.endActivity();
-        this.fail(new SignalingError('media_error', 'the room ended because its media server failed'));
+        this.fail(new SignalingError(n.reason === 'removed' ? 'forbidden' : 'media_error', n.reason === 'removed' ? 'a room admin removed you from the room' : 'the room ended because its media server failed'));
         return;
-      case 'media.producerAdded':
-        if (this.media) this.media.consume(n.producer).catch((e) => this.emit({ type: 'error', error: toError(e) }));
-        else this.queuedProducers.push(n.producer);
-        return;
-      case 'media.producerClosed':
-        this.queuedProducers = this.queuedProducers.filter((p) => p.producerId !== n.producerId);
-        return;
-      case 'media.consumerClosed':
-        this.media?.removeConsumer(n.consumerId);
-        return;
-      case 'media.producerState':
-        this.media?.setRemotePaused(n.producerId, n.paused);
-        return;
+      default: {
+        // Room and media notifications belong to the room session (queued until it exists).
+        const me = 'me' in this.state ? this.state.me?.userId ?? '' : '';
+        if (this.session) this.session.handle(n, me);
+        else if (this.state.status === 'outgoing' || this.state.status === 'joining') this.early.push(n);
+      }
     }
   }
 
@@ -334,16 +365,14 @@ export class CallController implements CallEngine {
   /** Releases everything of the current call or room; idempotent. */
   private endActivity(): void {
     this.activity += 1;
-    this.media?.close();
-    this.media = undefined;
-    stopStream(this.localStream);
-    this.localStream = undefined;
-    this.queuedProducers = [];
+    this.session?.close();
+    this.session = undefined;
+    this.early = [];
     this.preparedDevice = undefined;
     void this.preparedMedia?.then((m) => m?.close());
     this.preparedMedia = undefined;
-    this.micEnabled = true;
-    this.cameraEnabled = true;
+    this.pendingMic = true;
+    this.pendingCamera = true;
   }
 
   private dispatch(event: CallMachineEvent): boolean {

@@ -1,5 +1,6 @@
 import type { CallMachineState, CallStatus } from './call-machine';
-import type { ControllerEvent, RemoteParticipant } from './call-controller';
+import type { GrantsInfo } from '../../protocol';
+import type { ControllerEvent, RemoteParticipant, TileView } from './call-controller';
 import type { MediaStats } from './media-client';
 
 /**
@@ -10,6 +11,10 @@ export interface CallEngine {
   readonly state: CallMachineState;
   readonly status: CallStatus;
   readonly localStream: MediaStream | undefined;
+  readonly screenStream: MediaStream | undefined;
+  readonly grants: GrantsInfo;
+  /** Your role in the current room, its audience size and who is speaking. */
+  readonly room: { role: string; audienceCount: number; activeSpeaker: string | null } | undefined;
   readonly micEnabled: boolean;
   readonly cameraEnabled: boolean;
   subscribe(listener: (event: ControllerEvent | undefined) => void): () => void;
@@ -20,7 +25,12 @@ export interface CallEngine {
   decline(): Promise<void>;
   cancel(): Promise<void>;
   hangup(): Promise<void>;
-  join(roomId: string, video: boolean): Promise<void>;
+  join(roomId: string, video: boolean, kind?: 'conference' | 'live'): Promise<void>;
+  invite(userIds: string[]): Promise<void>;
+  startScreenShare(): Promise<void>;
+  stopScreenShare(): Promise<void>;
+  moderate(action: 'mute-mic' | 'mute-camera' | 'remove' | 'to-stage' | 'to-audience', userId: string): Promise<void>;
+  setTileViews(views: TileView[]): void;
   leave(): Promise<void>;
   dismiss(): void;
   setMicEnabled(on: boolean): Promise<void>;

@@ -1,7 +1,12 @@
 import { SignalingError } from './signaling-client';
 
+/** Camera capture sizes: 720p for quality, 360p for weak devices, many parties or tests. */
+export const VIDEO_RESOLUTIONS = { '360p': { width: 640, height: 360 }, '720p': { width: 1280, height: 720 } } as const;
+export type VideoResolution = keyof typeof VIDEO_RESOLUTIONS;
+
 export interface LocalMediaOptions {
   video: boolean;
+  resolution?: VideoResolution;
   audioDeviceId?: string;
   videoDeviceId?: string;
 }
@@ -18,7 +23,10 @@ export async function openLocalMedia(options: LocalMediaOptions): Promise<MediaS
     return await navigator.mediaDevices.getUserMedia({
       audio: options.audioDeviceId ? { deviceId: { exact: options.audioDeviceId } } : true,
       video: options.video
-        ? { width: { ideal: 1280 }, height: { ideal: 720 }, ...(options.videoDeviceId ? { deviceId: { exact: options.videoDeviceId } } : {}) }
+        ? {
+            width: { ideal: VIDEO_RESOLUTIONS[options.resolution ?? '720p'].width },
+            height: { ideal: VIDEO_RESOLUTIONS[options.resolution ?? '720p'].height },
+            ...(options.videoDeviceId ? { deviceId: { exact: options.videoDeviceId } } : {}) }
         : false,
     });
   } catch (error) {

@@ -6,13 +6,26 @@ import type { SignalingClient } from './signaling-client';
 export interface RemoteMedia {
   userId: string;
   stream: MediaStream;
+  /** Their screen share, if any (shown spotlighted). */
+  screenStream?: MediaStream;
   hasAudio: boolean;
   hasVideo: boolean;
   micMuted: boolean;
   cameraOff: boolean;
 }
 
+export interface VideoReceiveStats {
+  frameWidth: number;
+  frameHeight: number;
+  framesPerSecond: number;
+  /** Inbound bitrate since the previous getStats() call. */
+  bitrateKbps: number;
+  framesDecoded: number;
+}
+
 export interface MediaStats {
+  /** Per remote user's camera: resolution, frame rate and bitrate. */
+  video: Record<string, VideoReceiveStats>;
   /** Video frames decoded per remote user. */
   framesDecoded: Record<string, number>;
   /** Audio RTP packets received per remote user. */
@@ -28,12 +41,23 @@ interface ConsumerEntry {
   paused: boolean;
 }
 
-// Three simulcast layers (320/640/1280 wide for a 720p camera) so the SFU can fit each viewer's tile.
-const CAMERA_ENCODINGS: types.RtpEncodingParameters[] = [
-  { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
-  { rid: 'r1', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
-  { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 1_500_000 },
-];
+/**
+ * Simulcast layers so the SFU can fit each viewer's tile: 320/640/1280 wide for a 720p camera. Below 960 px
+ * Chrome sends at most two layers (its simulcast table), so a 360p camera gets 320/640.
+ */
+export function cameraEncodings(captureWidth: number | undefined): types.RtpEncodingParameters[] {
+  if ((captureWidth ?? 1280) >= 960) {
+    return [
+      { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+      { rid: 'r1', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+      { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 1_500_000 },
+    ];
+  }
+  return [
+    { rid: 'r0', scaleResolutionDownBy: 2, maxBitrate: 200_000 },
+    { rid: 'r1', scaleResolutionDownBy: 1, maxBitrate: 700_000 },
+  ];
+}
 
 /**
  * mediasoup-client side of one room: device, send/recv transports, producers and consumers. Lives in its own
@@ -46,6 +70,10 @@ export class MediaClient {
   private readonly consumers = new Map<string, ConsumerEntry>();
   private readonly streams = new Map<string, MediaStream>();
   private readonly pendingPaused = new Map<string, boolean>();
+  private readonly screens = new Map<string, MediaStream>();
+  /** Last view sent per consumer ("visible:bucket"), so re-renders do not resend it. */
+  private readonly sentViews = new Map<string, string>();
+  private readonly lastBytes = new Map<string, { bytes: number; at: number }>();
   private closed = false;
   onChange: (() => void) | undefined;
 
@@ -87,6 +115,7 @@ export class MediaClient {
             kind,
             rtpParameters: rtpParameters as unknown as Record<string, unknown>,
             source: appData.source as MediaSource,
+            ...(typeof appData.width === 'number' ? { width: appData.width } : {}),
           })
           .then(({ producerId }) => callback({ id: producerId }), errback);
       });
@@ -106,7 +135,12 @@ export class MediaClient {
     if (video) {
       this.producers.set(
         'camera',
-        await transport.produce({ track: video, encodings: CAMERA_ENCODINGS, appData: { source: 'camera' }, codecOptions: { videoGoogleStartBitrate: 1000 } }),
+        await transport.produce({
+          track: video,
+          encodings: cameraEncodings(video.getSettings().width),
+          appData: { source: 'camera', width: video.getSettings().width },
+          codecOptions: { videoGoogleStartBitrate: 1000 },
+        }),
       );
     }
   }
@@ -123,6 +157,49 @@ export class MediaClient {
       await this.signaling.request('media.pauseProducer', { producerId: producer.id });
     }
     return true;
+  }
+
+  async publishScreen(stream: MediaStream): Promise<void> {
+    const track = stream.getVideoTracks()[0];
+    if (!track || !this.sendTransport) return;
+    this.producers.set('screen', await this.sendTransport.produce({ track, appData: { source: 'screen' } }));
+  }
+
+  async unpublish(source: MediaSource): Promise<void> {
+    const producer = this.producers.get(source);
+    if (!producer) return;
+    producer.close();
+    this.producers.delete(source);
+    await this.signaling.request('media.closeProducer', { producerId: producer.id });
+  }
+
+  /** A room admin paused our producer on the server: reflect it locally. */
+  markPaused(source: MediaSource): void {
+    this.producers.get(source)?.pause();
+  }
+
+  /** The server closed our producers (moved off stage): drop them locally. */
+  forgetProducers(): void {
+    for (const producer of this.producers.values()) producer.close();
+    this.producers.clear();
+  }
+
+  async ensureSendTransport(): Promise<void> {
+    this.sendTransport ??= await this.createTransport('send');
+  }
+
+  /** Tells the server which video consumers are on screen and how big (see media.setConsumerView). */
+  setViews(views: { userId: string; source: 'camera' | 'screen'; width: number; height: number }[]): void {
+    for (const [id, entry] of this.consumers) {
+      if (entry.consumer.kind !== 'video') continue;
+      const view = views.find((v) => v.userId === entry.userId && v.source === entry.source);
+      const width = Math.round(view?.width ?? 0);
+      const height = Math.round(view?.height ?? 0);
+      const bucket = !view ? 'hidden' : width <= 320 ? 'low' : width <= 640 ? 'mid' : 'main';
+      if (this.sentViews.get(id) === bucket) continue;
+      this.sentViews.set(id, bucket);
+      void this.signaling.request('media.setConsumerView', { consumerId: id, visible: view !== undefined, width, height }).catch(() => this.sentViews.delete(id));
+    }
   }
 
   hasProducer(source: MediaSource): boolean {
@@ -142,9 +219,13 @@ export class MediaClient {
     const paused = this.pendingPaused.get(producer.producerId) ?? options.producerPaused;
     this.pendingPaused.delete(producer.producerId);
     this.consumers.set(consumer.id, { consumer, userId: options.userId, source: options.source, paused });
-    let stream = this.streams.get(options.userId);
-    if (!stream) this.streams.set(options.userId, (stream = new MediaStream()));
-    if (options.source !== 'screen') stream.addTrack(consumer.track);
+    if (options.source === 'screen') {
+      this.screens.set(options.userId, new MediaStream([consumer.track]));
+    } else {
+      let stream = this.streams.get(options.userId);
+      if (!stream) this.streams.set(options.userId, (stream = new MediaStream()));
+      stream.addTrack(consumer.track);
+    }
     // The server created it paused; resume now that the track is attached, so the first key frame is ours.
     await this.signaling.request('media.resumeConsumer', { consumerId: consumer.id });
     this.onChange?.();
@@ -155,7 +236,9 @@ export class MediaClient {
     if (!entry) return;
     entry.consumer.close();
     this.consumers.delete(consumerId);
-    this.streams.get(entry.userId)?.removeTrack(entry.consumer.track);
+    this.sentViews.delete(consumerId);
+    if (entry.source === 'screen') this.screens.delete(entry.userId);
+    else this.streams.get(entry.userId)?.removeTrack(entry.consumer.track);
     this.onChange?.();
   }
 
@@ -190,19 +273,39 @@ export class MediaClient {
       } else if (entry.source === 'camera') {
         remote.hasVideo = true;
         remote.cameraOff = entry.paused;
+      } else if (entry.source === 'screen') {
+        const screen = this.screens.get(entry.userId);
+        if (screen) remote.screenStream = screen;
       }
     }
     return [...byUser.values()];
   }
 
   async getStats(): Promise<MediaStats> {
-    const stats: MediaStats = { framesDecoded: {}, audioPacketsReceived: {}, videoTracksSent: this.producers.has('camera') ? 1 : 0 };
-    for (const entry of this.consumers.values()) {
+    const stats: MediaStats = { video: {}, framesDecoded: {}, audioPacketsReceived: {}, videoTracksSent: this.producers.has('camera') ? 1 : 0 };
+    type Inbound = { type: string; framesDecoded?: number; packetsReceived?: number; bytesReceived?: number; frameWidth?: number; frameHeight?: number; framesPerSecond?: number };
+    for (const [id, entry] of this.consumers) {
       const report = await entry.consumer.getStats();
-      report.forEach((s: { type: string; framesDecoded?: number; packetsReceived?: number }) => {
+      report.forEach((s: Inbound) => {
         if (s.type !== 'inbound-rtp') return;
-        if (entry.consumer.kind === 'video') stats.framesDecoded[entry.userId] = (stats.framesDecoded[entry.userId] ?? 0) + (s.framesDecoded ?? 0);
-        else stats.audioPacketsReceived[entry.userId] = (stats.audioPacketsReceived[entry.userId] ?? 0) + (s.packetsReceived ?? 0);
+        if (entry.consumer.kind === 'audio') {
+          stats.audioPacketsReceived[entry.userId] = (stats.audioPacketsReceived[entry.userId] ?? 0) + (s.packetsReceived ?? 0);
+          return;
+        }
+        if (entry.source !== 'camera') return;
+        stats.framesDecoded[entry.userId] = (stats.framesDecoded[entry.userId] ?? 0) + (s.framesDecoded ?? 0);
+        const now = performance.now();
+        const bytes = s.bytesReceived ?? 0;
+        const prev = this.lastBytes.get(id);
+        this.lastBytes.set(id, { bytes, at: now });
+        const bitrateKbps = prev && now > prev.at ? ((bytes - prev.bytes) * 8) / (now - prev.at) : 0;
+        stats.video[entry.userId] = {
+          frameWidth: s.frameWidth ?? 0,
+          frameHeight: s.frameHeight ?? 0,
+          framesPerSecond: s.framesPerSecond ?? 0,
+          bitrateKbps: Math.round(bitrateKbps),
+          framesDecoded: s.framesDecoded ?? 0,
+        };
       });
     }
     return stats;
@@ -217,5 +320,6 @@ export class MediaClient {
     this.producers.clear();
     this.consumers.clear();
     this.streams.clear();
+    this.screens.clear();
   }
 }

@@ -1,5 +1,5 @@
 import { LitElement, type PropertyValues, html } from 'lit';
-import { property } from 'lit/decorators.js';
+import { property, state } from 'lit/decorators.js';
 import type { Environment } from '../../../protocol';
 import { CallController, type ControllerEvent } from '../../call/call-controller';
 import type { CallEngine } from '../../call/engine';
@@ -7,6 +7,7 @@ import type { CallStatus } from '../../call/call-machine';
 import type { MediaStats } from '../../call/media-client';
 import { callWidgetStyles } from './call-widget.styles';
 import { callEvent, incomingDetail } from './events';
+import type { GridState, Layout } from './grid';
 import { renderState, type ViewHandlers } from './views';
 
 /** The origin this script was served from: the default `server` for the script-tag bundle. */
@@ -24,6 +25,11 @@ const SCRIPT_ORIGIN = (() => {
  * @attr server - Base URL of the call-widget server (default: where the script came from).
  * @attr token - Token from your backend's Get Token call (`POST /v1/token`). Changing it reconnects.
  * @attr environment - `development` or `production`: refuse tokens of the other environment.
+ * @attr room - Join this conference room as soon as connected (RoomID; created on first join).
+ * @attr room-kind - `conference` (default) or `live` (hosts publish, the audience only watches).
+ * @attr layout - `grid` (default) or `speaker` (one big tile plus a strip); users can switch.
+ * @attr page-size - Most remote tiles per grid page (default 9); the rest are paged and not received.
+ * @attr video-resolution - Camera capture: `720p` (default) or `360p`.
  * @attr state - Read-only, reflected: `disconnected`, `connecting`, `idle`, `outgoing`, `incoming`, `joining`,
  *   `in-call`, `ended` or `error`.
  *
@@ -52,6 +58,11 @@ export class CallWidget extends LitElement {
   @property() server: string | undefined = SCRIPT_ORIGIN;
   @property() token: string | undefined;
   @property() environment: Environment | undefined;
+  @property() room: string | undefined;
+  @property({ attribute: 'room-kind' }) roomKind: 'conference' | 'live' = 'conference';
+  @property({ reflect: true }) layout: Layout = 'grid';
+  @property({ attribute: 'page-size', type: Number }) pageSize = 9;
+  @property({ attribute: 'video-resolution' }) videoResolution: '360p' | '720p' = '720p';
   /** Read-only: the call status. */
   @property({ reflect: true }) state: CallStatus = 'disconnected';
 
@@ -59,6 +70,12 @@ export class CallWidget extends LitElement {
   private unsubscribe: (() => void) | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
   private connectionKey = '';
+  @state() private page = 0;
+  @state() private pinned: string | undefined;
+  private lastJoin: { roomId: string; kind: 'conference' | 'live' } | undefined;
+  private autoJoined: string | undefined;
+  private resizeObserver: ResizeObserver | undefined;
+  private readonly onVisibility = () => this.reportTileViews();
 
   /** Calls a user (or several). Resolves when the call is ringing or has failed (see `call-error`). */
   dial(userId: string | string[], options: { video?: boolean } = {}): Promise<void> {
@@ -81,9 +98,43 @@ export class CallWidget extends LitElement {
     return this.require().hangup();
   }
 
-  /** Joins (or creates) the conference room `roomId`. */
-  join(roomId: string, options: { video?: boolean } = {}): Promise<void> {
-    return this.require().join(roomId, options.video ?? true);
+  /** Joins (or creates) the room `roomId`: a conference room, or a live room with `{ kind: 'live' }`. */
+  join(roomId: string, options: { video?: boolean; kind?: 'conference' | 'live' } = {}): Promise<void> {
+    const kind = options.kind ?? this.roomKind;
+    this.lastJoin = { roomId, kind };
+    return this.require().join(roomId, options.video ?? true, kind);
+  }
+
+  /** Rings more people into the current call. */
+  invite(userIds: string | string[]): Promise<void> {
+    return this.require().invite(Array.isArray(userIds) ? userIds : [userIds]);
+  }
+
+  startScreenShare(): Promise<void> {
+    return this.require().startScreenShare();
+  }
+
+  stopScreenShare(): Promise<void> {
+    return this.require().stopScreenShare();
+  }
+
+  /** Room admins only (the server refuses others with `forbidden`). */
+  muteParticipant(userId: string, source: 'mic' | 'camera' = 'mic'): Promise<void> {
+    return this.require().moderate(source === 'mic' ? 'mute-mic' : 'mute-camera', userId);
+  }
+
+  removeParticipant(userId: string): Promise<void> {
+    return this.require().moderate('remove', userId);
+  }
+
+  /** Live rooms, admins only: put a viewer on stage (`host`) or back in the audience. */
+  setParticipantRole(userId: string, role: 'host' | 'audience'): Promise<void> {
+    return this.require().moderate(role === 'host' ? 'to-stage' : 'to-audience', userId);
+  }
+
+  /** Pins a participant's tile as the big one (undefined: unpin). */
+  pin(userId: string | undefined, source: 'camera' | 'screen' = 'camera'): void {
+    this.pinned = userId === undefined ? undefined : `${userId}:${source}`;
   }
 
   leave(): Promise<void> {
@@ -106,12 +157,37 @@ export class CallWidget extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.reconnect();
+    document.addEventListener('visibilitychange', this.onVisibility);
+    this.resizeObserver ??= new ResizeObserver(() => this.reportTileViews());
+    this.resizeObserver.observe(this);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.teardown();
     this.connectionKey = '';
+    document.removeEventListener('visibilitychange', this.onVisibility);
+    this.resizeObserver?.disconnect();
+  }
+
+  protected override updated(): void {
+    this.reportTileViews();
+  }
+
+  /**
+   * Tells the engine which remote videos are on screen and at what size, so the server forwards only those,
+   * at the simulcast layer that fits. A hidden page shows nothing.
+   */
+  private reportTileViews(): void {
+    const engine = this.controller;
+    if (!engine || engine.status !== 'in-call') return;
+    if (document.visibilityState === 'hidden') return engine.setTileViews([]);
+    const dpr = window.devicePixelRatio || 1;
+    const views = [...(this.shadowRoot?.querySelectorAll<HTMLElement>('[part~="tile"]') ?? [])].map((el) => {
+      const rect = el.getBoundingClientRect();
+      return { userId: el.dataset.userId ?? '', source: (el.dataset.source ?? 'camera') as 'camera' | 'screen', width: rect.width * dpr, height: rect.height * dpr };
+    });
+    engine.setTileViews(views.filter((v) => v.userId && v.width > 0));
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -149,7 +225,14 @@ export class CallWidget extends LitElement {
     this.teardown();
     this.connectionKey = key;
     if (!this.token || !this.server) return;
-    this.attach(new CallController({ server: this.server, token: this.token, ...(this.environment ? { environment: this.environment } : {}) }));
+    this.attach(
+      new CallController({
+        server: this.server,
+        token: this.token,
+        videoResolution: this.videoResolution,
+        ...(this.environment ? { environment: this.environment } : {}),
+      }),
+    );
   }
 
   private attach(controller: CallEngine): void {
@@ -167,6 +250,14 @@ export class CallWidget extends LitElement {
         this.state = event.state;
         clearInterval(this.timer);
         if (event.state === 'in-call') this.timer = setInterval(() => this.requestUpdate(), 1000);
+        if (event.state === 'idle' && this.room && this.autoJoined !== this.room) {
+          this.autoJoined = this.room;
+          void this.join(this.room);
+        }
+        if (event.state !== 'in-call') {
+          this.page = 0;
+          this.pinned = undefined;
+        }
         this.dispatchEvent(callEvent('call-state-change', { state: event.state }));
         return;
       case 'incoming':
@@ -196,10 +287,25 @@ export class CallWidget extends LitElement {
     toggleMic: () => void this.setMicEnabled(!this.controller?.micEnabled),
     toggleCamera: () => void this.setCameraEnabled(!this.controller?.cameraEnabled),
     dismiss: () => this.controller?.dismiss(),
+    invite: (userId) => void this.invite(userId),
+    toggleScreenShare: () => void (this.controller?.screenStream ? this.stopScreenShare() : this.startScreenShare()),
+    toggleLayout: () => {
+      this.layout = this.layout === 'grid' ? 'speaker' : 'grid';
+      this.page = 0;
+    },
+    joinAudioOnly: () => {
+      const last = this.lastJoin;
+      this.controller?.dismiss();
+      if (last) void this.join(last.roomId, { video: false, kind: last.kind });
+    },
+    setPage: (page) => (this.page = Math.max(0, page)),
+    pin: (key) => (this.pinned = key),
+    moderate: (action, userId) => void this.controller?.moderate(action, userId),
   };
 
   protected override render() {
     const controller = this.controller;
-    return html`<div part="panel">${renderState(controller, this.token !== undefined && this.token !== '', this.handlers)}</div>`;
+    const grid: GridState = { layout: this.layout, page: this.page, pinned: this.pinned, pageSize: Math.max(1, this.pageSize) };
+    return html`<div part="panel">${renderState(controller, this.token !== undefined && this.token !== '', grid, this.handlers)}</div>`;
   }
 }

@@ -41,10 +41,23 @@ export const callWidgetStyles = css`
   button[data-kind='accept'] { background: var(--_success); }
   button[data-kind='danger'] { background: var(--_danger); }
   button[aria-pressed='true'] { background: #5b616e; }
+  [part~='stage'] { position: relative; flex: 1; display: flex; flex-direction: column; gap: 8px; min-height: 160px; overflow: hidden; }
+  [part~='spotlight'] { flex: 3; display: grid; min-height: 0; }
   [part~='grid'] {
-    position: relative; flex: 1; display: grid; gap: 8px; min-height: 160px; overflow: hidden;
-    grid-template-columns: repeat(auto-fit, minmax(160px, 1fr)); grid-auto-rows: minmax(0, 1fr);
+    position: relative; flex: 1; display: grid; gap: 8px; min-height: 0; overflow: hidden;
+    grid-template-columns: repeat(auto-fit, minmax(140px, 1fr)); grid-auto-rows: minmax(0, 1fr);
   }
+  [part~='strip'] { flex: 1; grid-template-columns: repeat(4, minmax(0, 1fr)); }
+  [part~='tile'][data-speaking='true'] { outline: 3px solid var(--_success); outline-offset: -3px; }
+  [part~='pager'] { display: flex; gap: 8px; align-items: center; justify-content: center; }
+  [part~='pager'] button { min-height: 32px; padding: 4px 12px; }
+  .tile-menu { position: absolute; top: 6px; right: 6px; z-index: 1; }
+  .tile-menu summary { list-style: none; cursor: pointer; background: rgb(0 0 0 / 55%); border-radius: 6px; padding: 0 8px; }
+  .tile-menu summary::-webkit-details-marker { display: none; }
+  .tile-menu .menu { display: flex; flex-direction: column; gap: 4px; margin-top: 4px; background: #1b1e25; padding: 6px; border-radius: 8px; }
+  .tile-menu .menu button { min-height: 32px; padding: 4px 10px; border-radius: 6px; font-size: 0.85rem; }
+  [part~='invite'] input { flex: 1; min-width: 0; padding: 6px 10px; }
+  [part~='invite'] button { min-height: 36px; padding: 6px 12px; }
   [part~='tile'] { position: relative; background: #000; border-radius: 8px; overflow: hidden; min-height: 0; }
   [part~='tile'] video { position: absolute; inset: 0; width: 100%; height: 100%; object-fit: cover; display: block; }
   [part~='controls'] { position: relative; z-index: 2; }

@@ -1,16 +1,15 @@
-import { html, nothing, svg, type TemplateResult } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
-import type { RemoteParticipant } from '../../call/call-controller';
+import { html, nothing, type TemplateResult } from 'lit';
 import type { CallEngine } from '../../call/engine';
 import type { Activity } from '../../call/call-machine';
+import { type GridHandlers, type GridState, renderGrid } from './grid';
 import { STRINGS as S, formatDuration } from './strings';
 
-// Inline SVG (no emoji: many systems lack an emoji font, and icons must follow currentColor).
-const MIC_OFF_ICON = svg`<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"><path d="M9 5a3 3 0 0 1 6 0v5"/><path d="M15 13.5A3 3 0 0 1 9 11V9"/><path d="M5 11a7 7 0 0 0 11.6 5.3M19 11a7 7 0 0 1-.4 2.3"/><path d="M12 18v3"/><path d="M3 3l18 18"/></svg>`;
-const CAMERA_OFF_ICON = svg`<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"><path d="M15 10l5-3v10l-5-3"/><path d="M4 6h9a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2z"/><path d="M2 2l20 20"/></svg>`;
-
-export interface ViewHandlers {
+export interface ViewHandlers extends GridHandlers {
   dial(userId: string, video: boolean): void;
+  invite(userId: string): void;
+  toggleScreenShare(): void;
+  toggleLayout(): void;
+  joinAudioOnly(): void;
   accept(video: boolean): void;
   decline(): void;
   cancel(): void;
@@ -21,7 +20,7 @@ export interface ViewHandlers {
 }
 
 /** Renders the panel for the controller's current state. Pure: reads state, wires intents. */
-export function renderState(c: CallEngine | undefined, hasToken: boolean, h: ViewHandlers): TemplateResult {
+export function renderState(c: CallEngine | undefined, hasToken: boolean, grid: GridState, h: ViewHandlers): TemplateResult {
   if (!c) return centered(hasToken ? S.connecting : S.waitingForToken);
   const state = c.state;
   switch (state.status) {
@@ -57,7 +56,7 @@ export function renderState(c: CallEngine | undefined, hasToken: boolean, h: Vie
         <div class="center"><p part="status" role="status">${S.connecting}</p></div>
         <div part="controls">${button('hangup', S.hangup, 'danger', h.hangup)}</div>`;
     case 'in-call':
-      return inCall(c, state.activity, h);
+      return inCall(c, state.activity, grid, h);
     case 'ended':
       return html`
         <div class="center">
@@ -70,7 +69,10 @@ export function renderState(c: CallEngine | undefined, hasToken: boolean, h: Vie
         <div class="center">
           <p part="status" role="alert">${S.errors[state.error.code] ?? state.error.message}</p>
         </div>
-        <div part="controls">${state.me ? button('dismiss', S.dismiss, 'primary', h.dismiss) : nothing}</div>`;
+        <div part="controls">
+          ${state.error.code === 'video_full' ? button('join-audio-only', S.joinAudioOnly, 'accept', h.joinAudioOnly) : nothing}
+          ${state.me ? button('dismiss', S.dismiss, 'primary', h.dismiss) : nothing}
+        </div>`;
   }
 }
 
@@ -102,36 +104,42 @@ function dialer(h: ViewHandlers): TemplateResult {
     </form>`;
 }
 
-function inCall(c: CallEngine, activity: Activity, h: ViewHandlers): TemplateResult {
+function inCall(c: CallEngine, activity: Activity, grid: GridState, h: ViewHandlers): TemplateResult {
   const remotes = c.remotes();
   const elapsed = activity.connectedAt ? Date.now() - activity.connectedAt : 0;
+  const room = c.room;
+  const watching = room?.role === 'audience';
+  const canShare = !watching && c.grants.canPublish && typeof navigator.mediaDevices?.getDisplayMedia === 'function';
   return html`
-    <div part="grid">
+    <div part="stage">
       ${remotes.length === 0 ? html`<div class="center"><p class="hint">${S.waitingForOthers}</p></div>` : nothing}
-      ${repeat(remotes, (r) => r.userId, (r) => tile(r))}
-      ${c.localStream && activity.video
+      ${renderGrid(remotes, grid, room?.activeSpeaker ?? null, c.grants.roomAdmin, h)}
+      ${c.localStream && activity.video && !watching
         ? html`<div part="local-tile"><video part="local-video" .srcObject=${c.localStream} autoplay playsinline .muted=${true} aria-label=${S.you}></video></div>`
         : nothing}
     </div>
+    ${activity.kind === 'call' ? inviteForm(h) : nothing}
     <div part="controls">
       <span part="timer" aria-label="call duration">${formatDuration(elapsed)}</span>
-      ${button('mic', c.micEnabled ? S.muteMic : S.unmuteMic, 'toggle', h.toggleMic, !c.micEnabled)}
-      ${activity.video ? button('camera', c.cameraEnabled ? S.cameraOff : S.cameraOn, 'toggle', h.toggleCamera, !c.cameraEnabled) : nothing}
+      ${room && room.audienceCount > 0 ? html`<span part="audience-count">${S.audience(room.audienceCount)}</span>` : nothing}
+      ${watching ? html`<span part="watching">${S.watching}</span>` : button('mic', c.micEnabled ? S.muteMic : S.unmuteMic, 'toggle', h.toggleMic, !c.micEnabled)}
+      ${activity.video && !watching ? button('camera', c.cameraEnabled ? S.cameraOff : S.cameraOn, 'toggle', h.toggleCamera, !c.cameraEnabled) : nothing}
+      ${canShare ? button('screen-share', c.screenStream ? S.stopSharing : S.shareScreen, 'toggle', h.toggleScreenShare, c.screenStream !== undefined) : nothing}
+      ${remotes.length > 1 ? button('layout', grid.layout === 'grid' ? S.layoutSpeaker : S.layoutGrid, 'toggle', h.toggleLayout) : nothing}
       ${button('hangup', S.hangup, 'danger', h.hangup)}
     </div>`;
 }
 
-function tile(r: RemoteParticipant): TemplateResult {
-  const name = r.name ?? r.userId;
-  const showVideo = r.hasVideo && !r.cameraOff;
-  return html`
-    <div part="tile" data-user-id=${r.userId} data-mic-muted=${String(r.micMuted)} data-camera-off=${String(!showVideo)}>
-      <video part="remote-video" .srcObject=${r.stream} autoplay playsinline ?hidden=${!showVideo}></video>
-      ${showVideo ? nothing : html`<div class="avatar" aria-hidden="true">${name.slice(0, 1).toUpperCase()}</div>`}
-      <div class="label">
-        <span>${name}</span>
-        ${r.micMuted ? html`<span part="mute-indicator" role="img" aria-label=${S.micMuted}>${MIC_OFF_ICON}</span>` : nothing}
-        ${r.hasVideo && r.cameraOff ? html`<span part="camera-indicator" role="img" aria-label=${S.cameraIsOff}>${CAMERA_OFF_ICON}</span>` : nothing}
-      </div>
-    </div>`;
+function inviteForm(h: ViewHandlers): TemplateResult {
+  const submit = (e: Event) => {
+    e.preventDefault();
+    const input = (e.target as HTMLFormElement).elements.namedItem('invitee') as HTMLInputElement;
+    const userId = input.value.trim();
+    if (userId) h.invite(userId);
+    input.value = '';
+  };
+  return html`<form part="invite" class="row" @submit=${submit}>
+    <input name="invitee" part="invite-input" aria-label=${S.invitePlaceholder} placeholder=${S.invitePlaceholder} autocomplete="off" />
+    <button part="button invite-button" type="submit">${S.invite}</button>
+  </form>`;
 }

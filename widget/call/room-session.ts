@@ -1,0 +1,209 @@
+import type { GrantsInfo, Notification, ParticipantRole, ProducerInfo, RoomJoined } from '../../protocol';
+import type { MediaClient, MediaStats, RemoteMedia } from './media-client';
+import { openLocalMedia, stopStream, type VideoResolution } from './local-media';
+import type { SignalingClient } from './signaling-client';
+
+import type * as MediaModuleNamespace from './media-client';
+
+type MediaModule = typeof MediaModuleNamespace;
+type Device = Awaited<ReturnType<MediaModule['MediaClient']['loadDevice']>>;
+
+export interface RemoteParticipant extends RemoteMedia {
+  name?: string;
+  role?: ParticipantRole;
+  speaking: boolean;
+}
+
+/** A rendered tile: the element reports each one so the server forwards only what is shown, at the size shown. */
+export interface TileView {
+  userId: string;
+  source: 'camera' | 'screen';
+  width: number;
+  height: number;
+}
+
+/**
+ * Everything about being in one room (call or conference) once joined: media, who is there, who speaks, your
+ * role. One per activity; `close()` releases it all. The controller routes room and media notifications here.
+ */
+export class RoomSession {
+  localStream: MediaStream | undefined;
+  screenStream: MediaStream | undefined;
+  micEnabled = true;
+  cameraEnabled = true;
+  role: ParticipantRole = 'participant';
+  audienceCount = 0;
+  activeSpeaker: string | null = null;
+  private media: MediaClient | undefined;
+  private queued: ProducerInfo[] = [];
+  private readonly names = new Map<string, string>();
+  private readonly roles = new Map<string, ParticipantRole>();
+  private closed = false;
+  onChange: (() => void) | undefined;
+  onError: ((error: unknown) => void) | undefined;
+  onRemoved: (() => void) | undefined;
+
+  constructor(
+    private readonly signaling: SignalingClient,
+    private readonly mod: MediaModule,
+    private readonly grants: GrantsInfo,
+    private readonly resolution: VideoResolution = '720p',
+  ) {}
+
+  setName(userId: string, name: string | undefined): void {
+    if (name) this.names.set(userId, name);
+  }
+
+  /** Opens media in a joined room: transports (prepared ones if given), publish, consume what is there. */
+  async start(room: RoomJoined, local: MediaStream | undefined, prepared: { media?: MediaClient; device?: Device }): Promise<void> {
+    this.role = room.role;
+    this.audienceCount = room.audienceCount;
+    for (const p of room.participants) {
+      this.setName(p.userId, p.name);
+      if (p.role) this.roles.set(p.userId, p.role);
+    }
+    const canSend = this.grants.canPublish && room.role !== 'audience';
+    const media = prepared.media ?? (await this.mod.MediaClient.open(this.signaling, prepared.device ?? (await this.mod.MediaClient.loadDevice(room.routerRtpCapabilities)), { send: canSend }));
+    if (this.closed) return media.close();
+    this.media = media;
+    media.onChange = () => this.onChange?.();
+    if (local && canSend) await this.publish(local);
+    const producers = [...room.producers, ...this.queued];
+    this.queued = [];
+    await Promise.all(producers.map((p) => media.consume(p)));
+  }
+
+  private async publish(local: MediaStream): Promise<void> {
+    this.localStream = local;
+    local.getAudioTracks().forEach((t) => (t.enabled = this.micEnabled));
+    local.getVideoTracks().forEach((t) => (t.enabled = this.cameraEnabled));
+    await this.media?.publish(local);
+    if (!this.micEnabled) await this.media?.setSourceEnabled('mic', false);
+    if (!this.cameraEnabled) await this.media?.setSourceEnabled('camera', false);
+  }
+
+  async setMicEnabled(on: boolean): Promise<void> {
+    this.micEnabled = on;
+    this.localStream?.getAudioTracks().forEach((t) => (t.enabled = on));
+    this.onChange?.();
+    await this.media?.setSourceEnabled('mic', on);
+  }
+
+  async setCameraEnabled(on: boolean): Promise<void> {
+    this.cameraEnabled = on;
+    this.localStream?.getVideoTracks().forEach((t) => (t.enabled = on));
+    this.onChange?.();
+    await this.media?.setSourceEnabled('camera', on);
+  }
+
+  /** Shares a screen, window or tab as an extra producer; ends when the user stops it in the browser too. */
+  async startScreenShare(): Promise<void> {
+    if (this.screenStream || !this.media) return;
+    const stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: 15 }, audio: false });
+    this.screenStream = stream;
+    const track = stream.getVideoTracks()[0];
+    track?.addEventListener('ended', () => void this.stopScreenShare());
+    await this.media.publishScreen(stream);
+    this.onChange?.();
+  }
+
+  async stopScreenShare(): Promise<void> {
+    if (!this.screenStream) return;
+    stopStream(this.screenStream);
+    this.screenStream = undefined;
+    await this.media?.unpublish('screen');
+    this.onChange?.();
+  }
+
+  /** Reports the tiles on screen; every other video consumer is reported hidden (the server pauses it). */
+  setTileViews(views: TileView[]): void {
+    this.media?.setViews(views);
+  }
+
+  remotes(): RemoteParticipant[] {
+    return (this.media?.remotes() ?? [])
+      .filter((r) => this.roles.get(r.userId) !== 'audience')
+      .map((r) => {
+        const name = this.names.get(r.userId);
+        const role = this.roles.get(r.userId);
+        return { ...r, ...(name ? { name } : {}), ...(role ? { role } : {}), speaking: this.activeSpeaker === r.userId };
+      });
+  }
+
+  getStats(): Promise<MediaStats> {
+    return this.media ? this.media.getStats() : Promise.resolve({ framesDecoded: {}, audioPacketsReceived: {}, videoTracksSent: 0, video: {} });
+  }
+
+  /** Room and media notifications of this room. */
+  handle(n: Notification, me: string): void {
+    switch (n.type) {
+      case 'room.participantJoined':
+        this.setName(n.participant.userId, n.participant.name);
+        if (n.participant.role) this.roles.set(n.participant.userId, n.participant.role);
+        break;
+      case 'room.participantLeft':
+        this.media?.removeUser(n.userId);
+        break;
+      case 'room.activeSpeaker':
+        this.activeSpeaker = n.userId;
+        break;
+      case 'room.audience':
+        this.audienceCount = n.count;
+        break;
+      case 'room.roleChanged':
+        this.roles.set(n.userId, n.role);
+        if (n.userId === me) void this.onMyRole(n.role).catch((e) => this.onError?.(e));
+        break;
+      case 'media.producerAdded':
+        if (this.media) this.media.consume(n.producer).catch((e) => this.onError?.(e));
+        else this.queued.push(n.producer);
+        break;
+      case 'media.producerClosed':
+        this.queued = this.queued.filter((p) => p.producerId !== n.producerId);
+        break;
+      case 'media.consumerClosed':
+        this.media?.removeConsumer(n.consumerId);
+        break;
+      case 'media.producerState':
+        this.media?.setRemotePaused(n.producerId, n.paused);
+        break;
+      case 'media.forceMuted':
+        if (n.source === 'mic') this.micEnabled = false;
+        if (n.source === 'camera') this.cameraEnabled = false;
+        this.localStream?.getTracks().forEach((t) => (t.enabled = t.kind === 'audio' ? this.micEnabled : this.cameraEnabled));
+        this.media?.markPaused(n.source);
+        break;
+      default:
+        return;
+    }
+    this.onChange?.();
+  }
+
+  /** Moved on stage: start publishing; moved back: stop. */
+  private async onMyRole(role: ParticipantRole): Promise<void> {
+    this.role = role;
+    if (!this.media) return;
+    if (role === 'host' && this.grants.canPublish) {
+      await this.media.ensureSendTransport();
+      const local = await openLocalMedia({ video: true, resolution: this.resolution });
+      if (this.closed) return stopStream(local);
+      await this.publish(local);
+    } else if (role === 'audience') {
+      stopStream(this.localStream);
+      this.localStream = undefined;
+      this.media.forgetProducers();
+    }
+    this.onChange?.();
+  }
+
+  /** Idempotent: closes media and stops every local track. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.media?.close();
+    stopStream(this.localStream);
+    stopStream(this.screenStream);
+    this.localStream = undefined;
+    this.screenStream = undefined;
+  }
+}
