@@ -182,4 +182,21 @@ describe('multi-party calls, rooms and the grid', () => {
     assert.match(await widget(y, '[part~="status"]').innerText(), /removed/i);
     for (const p of [admin, x, y]) await p.close();
   });
+
+  test('screen share: an extra producer, spotlighted on the others, gone when stopped', async () => {
+    const a = await user('sharer');
+    const b = await user('watcher');
+    for (const p of [a, b]) await p.evaluate(() => document.querySelector('call-widget')!.join('demo-day', { video: true }));
+    await waitForVideoFrom(b, 'sharer');
+    await a.bringToFront();
+    await widget(a, '[part~="screen-share"]').click();
+    await widget(a, '[part~="screen-share"][aria-pressed="true"]').waitFor();
+    const screenVideo = '[part~="spotlight"] [data-source="screen"][data-user-id="sharer"] video';
+    await waitUntil(b, (sel) => ((document.querySelector('call-widget')!.shadowRoot!.querySelector(sel) as HTMLVideoElement | null)?.videoWidth ?? 0) > 0, screenVideo, 'the screen share decoded in the spotlight');
+    const room = server.app.services.rooms.get(tenantKey(), 'demo-day')!;
+    assert.ok(room.media.producers().some((p) => p.userId === 'sharer' && p.source === 'screen'));
+    await a.evaluate(() => document.querySelector('call-widget')!.stopScreenShare());
+    await waitUntil(b, () => document.querySelector('call-widget')!.shadowRoot!.querySelector('[data-source="screen"]') === null, undefined, 'screen tile removed');
+    for (const p of [a, b]) await p.close();
+  });
 });
