@@ -16,14 +16,21 @@ export default defineConfig(({ mode }) => {
       },
     };
   }
+  // Not library mode: library ES builds keep whitespace; this entry is for browsers, so minify it fully.
   return {
+    base: './', // chunks load relative to wherever call-widget.js is served from
     build: {
       outDir: 'dist',
       emptyOutDir: false,
       target: 'es2022',
       minify: true,
-      lib: { entry: 'widget/script-tag.ts', formats: ['es'], fileName: () => 'call-widget.js' },
-      rollupOptions: { output: { chunkFileNames: 'chunks/[name]-[hash].js' } },
+      modulePreload: false,
+      copyPublicDir: false,
+      rollupOptions: {
+        input: 'widget/script-tag.ts',
+        preserveEntrySignatures: 'strict',
+        output: { entryFileNames: 'call-widget.js', chunkFileNames: 'chunks/[name]-[hash].js', format: 'es' },
+      },
     },
   };
 });

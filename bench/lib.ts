@@ -1,0 +1,45 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+
+export const RESULTS_DIR = join(import.meta.dirname, 'results');
+
+export function median(values: number[]): number {
+  return percentile(values, 50);
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = (p / 100) * (sorted.length - 1);
+  const lo = Math.floor(rank);
+  const hi = Math.ceil(rank);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo);
+}
+
+export function summary(values: number[]): { runs: number; median: number; p95: number; min: number; max: number } {
+  const r = (x: number) => Math.round(x * 10) / 10;
+  return { runs: values.length, median: r(median(values)), p95: r(percentile(values, 95)), min: r(Math.min(...values)), max: r(Math.max(...values)) };
+}
+
+export function machine(): Record<string, string | number> {
+  const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+  return {
+    date: new Date().toISOString(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    mediasoup: pkg.dependencies.mediasoup ?? '',
+    'mediasoup-client': pkg.dependencies['mediasoup-client'] ?? '',
+    lit: pkg.dependencies.lit ?? '',
+    chromium: process.env.CHROMIUM_VERSION ?? 'Debian chromium',
+  };
+}
+
+/** Writes bench/results/<name>.json (BENCHMARKS.md is generated from these by bench/report.ts). */
+export function saveResult(name: string, result: Record<string, unknown>): void {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(join(RESULTS_DIR, `${name}.json`), `${JSON.stringify({ machine: machine(), ...result }, null, 2)}\n`);
+  console.log(`[bench] ${name}: ${JSON.stringify(result.summary ?? result, null, 0).slice(0, 400)}`);
+}
