@@ -292,10 +292,9 @@ export class CallController implements CallEngine {
     this.preparedMedia = undefined;
     const device = preparedMedia ? undefined : await (this.preparedDevice ?? mod.MediaClient.loadDevice(room.routerRtpCapabilities));
     this.preparedDevice = undefined;
-    const stream = await local;
     if (token !== this.activity) {
       preparedMedia?.close();
-      return stopStream(stream);
+      return void local.then(stopStream, () => undefined);
     }
     const session = new RoomSession(this.request(), mod, this.grants, this.options.videoResolution ?? '720p');
     session.micEnabled = this.pendingMic;
@@ -305,7 +304,7 @@ export class CallController implements CallEngine {
     this.session = session;
     const me = 'me' in this.state ? this.state.me?.userId ?? '' : '';
     for (const n of this.early.splice(0)) session.handle(n, me);
-    await session.start(room, stream, { ...(preparedMedia ? { media: preparedMedia } : {}), ...(device ? { device } : {}) });
+    await session.start(room, local, { ...(preparedMedia ? { media: preparedMedia } : {}), ...(device ? { device } : {}) });
     if (token !== this.activity) return;
     this.dispatch({ type: 'media_ready', sessionId: room.sessionId, at: Date.now() });
   }

@@ -54,8 +54,11 @@ export class RoomSession {
     if (name) this.names.set(userId, name);
   }
 
-  /** Opens media in a joined room: transports (prepared ones if given), publish, consume what is there. */
-  async start(room: RoomJoined, local: MediaStream | undefined, prepared: { media?: MediaClient; device?: Device }): Promise<void> {
+  /**
+   * Opens media in a joined room: transports (prepared ones if given), then consumes what is there while the
+   * camera is still opening, and publishes once it is — so you see others without waiting for your camera.
+   */
+  async start(room: RoomJoined, local: Promise<MediaStream | undefined>, prepared: { media?: MediaClient; device?: Device }): Promise<void> {
     this.role = room.role;
     this.audienceCount = room.audienceCount;
     for (const p of room.participants) {
@@ -67,10 +70,14 @@ export class RoomSession {
     if (this.closed) return media.close();
     this.media = media;
     media.onChange = () => this.onChange?.();
-    if (local && canSend) await this.publish(local);
     const producers = [...room.producers, ...this.queued];
     this.queued = [];
-    await Promise.all(producers.map((p) => media.consume(p)));
+    const consumed = Promise.all(producers.map((p) => media.consume(p)));
+    const stream = await local;
+    if (this.closed) return stopStream(stream);
+    if (stream && canSend) await this.publish(stream);
+    else stopStream(stream);
+    await consumed;
   }
 
   private async publish(local: MediaStream): Promise<void> {
