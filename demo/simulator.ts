@@ -137,7 +137,7 @@ export class SimulatedEngine implements CallEngine {
   }
 
   async getStats(): Promise<MediaStats> {
-    return { video: {}, framesDecoded: {}, audioPacketsReceived: {}, videoTracksSent: 0 };
+    return { audio: {}, video: {}, framesDecoded: {}, audioPacketsReceived: {}, videoTracksSent: 0 };
   }
 
   /** Feeds an event straight into the machine (e.g. an incoming call). */

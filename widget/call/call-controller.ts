@@ -265,7 +265,7 @@ export class CallController implements CallEngine {
   }
 
   async getStats(): Promise<MediaStats> {
-    return this.session ? this.session.getStats() : { video: {}, framesDecoded: {}, audioPacketsReceived: {}, videoTracksSent: 0 };
+    return this.session ? this.session.getStats() : { audio: {}, video: {}, framesDecoded: {}, audioPacketsReceived: {}, videoTracksSent: 0 };
   }
 
   private prepareWhileRinging(callId: string, routerRtpCapabilities: unknown): void {

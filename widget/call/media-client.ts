@@ -21,9 +21,20 @@ export interface VideoReceiveStats {
   /** Inbound bitrate since the previous getStats() call. */
   bitrateKbps: number;
   framesDecoded: number;
+  /** Chrome's own freeze accounting (inbound-rtp freezeCount / totalFreezesDuration). */
+  freezeCount: number;
+  totalFreezesDurationMs: number;
+}
+
+export interface AudioReceiveStats {
+  packetsReceived: number;
+  packetsLost: number;
+  jitterMs: number;
 }
 
 export interface MediaStats {
+  /** Per remote user's microphone: packets, loss and jitter. */
+  audio: Record<string, AudioReceiveStats>;
   /** Per remote user's camera: resolution, frame rate and bitrate. */
   video: Record<string, VideoReceiveStats>;
   /** Video frames decoded per remote user. */
@@ -282,14 +293,27 @@ export class MediaClient {
   }
 
   async getStats(): Promise<MediaStats> {
-    const stats: MediaStats = { video: {}, framesDecoded: {}, audioPacketsReceived: {}, videoTracksSent: this.producers.has('camera') ? 1 : 0 };
-    type Inbound = { type: string; framesDecoded?: number; packetsReceived?: number; bytesReceived?: number; frameWidth?: number; frameHeight?: number; framesPerSecond?: number };
+    const stats: MediaStats = { audio: {}, video: {}, framesDecoded: {}, audioPacketsReceived: {}, videoTracksSent: this.producers.has('camera') ? 1 : 0 };
+    type Inbound = {
+      type: string;
+      framesDecoded?: number;
+      packetsReceived?: number;
+      packetsLost?: number;
+      jitter?: number;
+      bytesReceived?: number;
+      frameWidth?: number;
+      frameHeight?: number;
+      framesPerSecond?: number;
+      freezeCount?: number;
+      totalFreezesDuration?: number;
+    };
     for (const [id, entry] of this.consumers) {
       const report = await entry.consumer.getStats();
       report.forEach((s: Inbound) => {
         if (s.type !== 'inbound-rtp') return;
         if (entry.consumer.kind === 'audio') {
           stats.audioPacketsReceived[entry.userId] = (stats.audioPacketsReceived[entry.userId] ?? 0) + (s.packetsReceived ?? 0);
+          stats.audio[entry.userId] = { packetsReceived: s.packetsReceived ?? 0, packetsLost: s.packetsLost ?? 0, jitterMs: Math.round((s.jitter ?? 0) * 10000) / 10 };
           return;
         }
         if (entry.source !== 'camera') return;
@@ -305,6 +329,8 @@ export class MediaClient {
           framesPerSecond: s.framesPerSecond ?? 0,
           bitrateKbps: Math.round(bitrateKbps),
           framesDecoded: s.framesDecoded ?? 0,
+          freezeCount: s.freezeCount ?? 0,
+          totalFreezesDurationMs: Math.round((s.totalFreezesDuration ?? 0) * 1000),
         };
       });
     }

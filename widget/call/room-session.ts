@@ -138,7 +138,7 @@ export class RoomSession {
   }
 
   getStats(): Promise<MediaStats> {
-    return this.media ? this.media.getStats() : Promise.resolve({ framesDecoded: {}, audioPacketsReceived: {}, videoTracksSent: 0, video: {} });
+    return this.media ? this.media.getStats() : Promise.resolve({ audio: {}, framesDecoded: {}, audioPacketsReceived: {}, videoTracksSent: 0, video: {} });
   }
 
   /** Room and media notifications of this room. */
