@@ -1,4 +1,4 @@
-// Call quality: a 4-party conference for 60 s (360p, each party in its own headless Chromium so no page is a
+// Call quality: a 4-party call (q1 dials the other three, they accept) for 60 s (360p, each party in its own headless Chromium so no page is a
 // throttled background tab). Per receiver and sender: video freeze rate = time in gaps ≥ 500 ms between
 // rendered frames (requestVideoFrameCallback) / total time; audio packet loss and jitter from getStats.
 // Usage: node --import tsx bench/quality.ts [seconds=60]
@@ -29,7 +29,12 @@ const pages: Page[] = [];
 for (const id of USERS) {
   const browser = await launchBrowser();
   browsers.push(browser);
-  pages.push(await openWidget(await newContext(browser), server.url, await server.token(id), { 'video-resolution': '360p', room: 'quality' }));
+  pages.push(await openWidget(await newContext(browser), server.url, await server.token(id), { 'video-resolution': '360p' }));
+}
+await pages[0]!.evaluate((others) => document.querySelector('call-widget')!.dial(others, { video: true }), USERS.slice(1));
+for (const page of pages.slice(1)) {
+  await waitForState(page, 'incoming');
+  await page.evaluate(() => document.querySelector('call-widget')!.accept({ video: true }));
 }
 for (const [i, page] of pages.entries()) {
   await waitForState(page, 'in-call');
@@ -65,7 +70,7 @@ for (const [i, receiver] of USERS.entries()) {
   }
 }
 saveResult('quality', {
-  method: `4 parties in a conference room, each in its own headless Chromium (fake 360p camera, 2 simulcast layers) on loopback, ${SECONDS} s after every party decodes every other; freeze = gap ≥ 500 ms between rendered frames (requestVideoFrameCallback); audio loss/jitter from inbound-rtp`,
+  method: `a 4-party call (one dial to three callees), each party in its own headless Chromium (fake 360p camera, 2 simulcast layers) on loopback, ${SECONDS} s after every party decodes every other; freeze = gap ≥ 500 ms between rendered frames (requestVideoFrameCallback); audio loss/jitter from inbound-rtp`,
   summary: { freezeRatePercent: summary(freezeRates), audioLossPercent: summary(losses), audioJitterMs: summary(jitters) },
   perPair,
 });

@@ -19,18 +19,25 @@ const chunks = readdirSync(join(dist, 'chunks')).filter((f) => f.endsWith('.js')
 const all = Buffer.concat([entry, ...chunks.map((f) => readFileSync(f))]);
 const files = [{ file: 'call-widget.js', ...sizes(entry) }, ...chunks.map((f) => ({ file: relative(dist, f), ...sizes(readFileSync(f)) }))];
 
-// Which packages the bytes come from: esbuild's metafile of the same entries, minified.
-async function breakdown(entryPoint: string): Promise<Record<string, number>> {
-  const result = await build({ entryPoints: [entryPoint], bundle: true, minify: true, format: 'esm', write: false, metafile: true, logLevel: 'silent', platform: 'browser', target: 'es2022', tsconfig: 'tsconfig.json' });
-  const byPackage: Record<string, number> = {};
+// Which packages the bytes come from: esbuild's metafile of the same entry with code splitting, minified —
+// the entry output is the page view, the split outputs are the lazy chunk(s).
+async function breakdown(): Promise<{ pageView: Record<string, number>; lazyChunks: Record<string, number> }> {
+  const result = await build({
+    entryPoints: ['widget/script-tag.ts'], bundle: true, splitting: true, outdir: 'bench-size-out', minify: true, format: 'esm',
+    write: false, metafile: true, logLevel: 'silent', platform: 'browser', target: 'es2022', tsconfig: 'tsconfig.json',
+  });
+  const pageView: Record<string, number> = {};
+  const lazyChunks: Record<string, number> = {};
   for (const output of Object.values(result.metafile.outputs)) {
+    const into = output.entryPoint === 'widget/script-tag.ts' ? pageView : lazyChunks;
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
       const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
       const key = m ? m[1]! : 'call-widget (own code)';
-      byPackage[key] = (byPackage[key] ?? 0) + bytesInOutput;
+      into[key] = (into[key] ?? 0) + bytesInOutput;
     }
   }
-  return Object.fromEntries(Object.entries(byPackage).sort((a, b) => b[1] - a[1]));
+  const sorted = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]));
+  return { pageView: sorted(pageView), lazyChunks: sorted(lazyChunks) };
 }
 
 const pageView = sizes(entry);
@@ -39,7 +46,7 @@ const result = {
   method: 'dist/ after `npm run build` (vite 8, minified); gzip level 9 and brotli (default quality) via node:zlib; breakdown: esbuild metafile of the same entries (minified bytes before compression)',
   summary: { pageView, total, budgetGzipTotal: BUDGET_GZIP_TOTAL },
   files,
-  breakdown: { pageView: await breakdown('widget/script-tag.ts'), mediaChunk: await breakdown('widget/call/media-client.ts') },
+  breakdown: await breakdown(),
 };
 saveResult('size', result);
 console.log(`page view: ${(pageView.gzip / 1024).toFixed(1)} KB gzip, everything: ${(total.gzip / 1024).toFixed(1)} KB gzip (budget ${BUDGET_GZIP_TOTAL / 1024} KB)`);

@@ -1,6 +1,6 @@
 import type { CallInfo, ParticipantInfo } from '../protocol';
 import type { ControllerEvent, RemoteParticipant, TileView } from '../widget/call/call-controller';
-import { type CallMachineEvent, type CallMachineState, transition } from '../widget/call/call-machine';
+import { type CallMachineEvent, type CallMachineState, eventsOf, transition } from '../widget/call/call-machine';
 import type { CallEngine } from '../widget/call/engine';
 import type { MediaStats } from '../widget/call/media-client';
 
@@ -146,10 +146,8 @@ export class SimulatedEngine implements CallEngine {
     const next = transition(prev, event);
     if (next === prev) return;
     this.state = next;
-    if (next.status === 'incoming' && prev.status !== 'incoming') this.emit({ type: 'incoming', call: next.call });
-    if (next.status === 'ended') this.emit({ type: 'ended', ended: next.ended });
-    if (next.status !== prev.status) this.emit({ type: 'state-change', state: next.status });
-    else this.emit(undefined);
+    for (const e of eventsOf(prev, next)) this.emit(e);
+    if (next.status === prev.status) this.emit(undefined);
   }
 
   private later(): Promise<void> {

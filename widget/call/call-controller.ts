@@ -1,6 +1,6 @@
-import type { CallEnded, CallInfo, Environment, GrantsInfo, ProtocolError, RoomJoined } from '../../protocol';
+import type { CallInfo, Environment, GrantsInfo, ProtocolError, RoomJoined } from '../../protocol';
 import type { CallEngine } from './engine';
-import { type CallMachineEvent, type CallMachineState, type CallStatus, transition } from './call-machine';
+import { type CallMachineEvent, type CallMachineState, type CallStatus, eventsOf, type StatusEvent, transition } from './call-machine';
 import type { MediaClient, MediaStats } from './media-client';
 import { type RemoteParticipant, RoomSession, type TileView } from './room-session';
 import type * as MediaModuleNamespace from './media-client';
@@ -22,13 +22,7 @@ export interface CallControllerOptions {
   loadMedia?: () => Promise<MediaModule>;
 }
 
-export type ControllerEvent =
-  | { type: 'state-change'; state: CallStatus }
-  | { type: 'incoming'; call: CallInfo }
-  | { type: 'outgoing'; call: CallInfo }
-  | { type: 'connected'; callId: string; sessionId: string }
-  | { type: 'ended'; ended: CallEnded }
-  | { type: 'error'; error: ProtocolError };
+export type ControllerEvent = StatusEvent | { type: 'outgoing'; call: CallInfo };
 
 const toError = (error: unknown): ProtocolError =>
   error instanceof SignalingError ? { code: error.code, message: error.message } : { code: 'internal', message: (error as Error)?.message ?? String(error) };
@@ -379,14 +373,8 @@ export class CallController implements CallEngine {
     const next = transition(prev, event);
     if (next === prev) return false;
     this.state = next;
-    if (next.status === 'incoming' && prev.status !== 'incoming') this.emit({ type: 'incoming', call: next.call });
-    if (next.status === 'in-call' && prev.status !== 'in-call') {
-      this.emit({ type: 'connected', callId: next.activity.id, sessionId: next.activity.sessionId ?? '' });
-    }
-    if (next.status === 'ended') this.emit({ type: 'ended', ended: next.ended });
-    if (next.status === 'error') this.emit({ type: 'error', error: next.error });
-    if (next.status !== prev.status) this.emit({ type: 'state-change', state: next.status });
-    else this.emit(undefined);
+    for (const e of eventsOf(prev, next)) this.emit(e);
+    if (next.status === prev.status) this.emit(undefined);
     return true;
   }
 

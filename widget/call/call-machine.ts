@@ -125,3 +125,21 @@ export function transition(state: CallMachineState, event: CallMachineEvent): Ca
       return assertNever(event);
   }
 }
+
+/** Public events a state change means, derived (never stored): both the real engine and the simulator use it. */
+export type StatusEvent =
+  | { type: 'state-change'; state: CallStatus }
+  | { type: 'incoming'; call: CallInfo }
+  | { type: 'connected'; callId: string; sessionId: string }
+  | { type: 'ended'; ended: CallEnded }
+  | { type: 'error'; error: ProtocolError };
+
+export function eventsOf(prev: CallMachineState, next: CallMachineState): StatusEvent[] {
+  const events: StatusEvent[] = [];
+  if (next.status === 'incoming' && prev.status !== 'incoming') events.push({ type: 'incoming', call: next.call });
+  if (next.status === 'in-call' && prev.status !== 'in-call') events.push({ type: 'connected', callId: next.activity.id, sessionId: next.activity.sessionId ?? '' });
+  if (next.status === 'ended') events.push({ type: 'ended', ended: next.ended });
+  if (next.status === 'error') events.push({ type: 'error', error: next.error });
+  if (next.status !== prev.status) events.push({ type: 'state-change', state: next.status });
+  return events;
+}

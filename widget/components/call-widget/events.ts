@@ -53,12 +53,5 @@ export function incomingDetail(call: CallInfo): CallIncomingDetail {
 
 declare global {
   // Typed `detail` for addEventListener on any element or document.
-  interface GlobalEventHandlersEventMap {
-    'call-incoming': CustomEvent<CallIncomingDetail>;
-    'call-outgoing': CustomEvent<CallOutgoingDetail>;
-    'call-connected': CustomEvent<CallConnectedDetail>;
-    'call-ended': CustomEvent<CallEndedDetail>;
-    'call-error': CustomEvent<CallErrorDetail>;
-    'call-state-change': CustomEvent<CallStateChangeDetail>;
-  }
+  interface GlobalEventHandlersEventMap extends CallWidgetEventMap {}
 }
