@@ -8,6 +8,8 @@ import type { MediaStats } from '../../call/media-client';
 import { callWidgetStyles } from './call-widget.styles';
 import { callEvent, incomingDetail } from './events';
 import type { GridState, Layout } from './grid';
+import { isRtl, resolveStrings } from './i18n';
+import type { Strings } from './strings';
 import { renderState, type ViewHandlers } from './views';
 
 /** The origin this script was served from: the default `server` for the script-tag bundle. */
@@ -30,6 +32,9 @@ const SCRIPT_ORIGIN = (() => {
  * @attr layout - `grid` (default) or `speaker` (one big tile plus a strip); users can switch.
  * @attr page-size - Most remote tiles per grid page (default 9); the rest are paged and not received.
  * @attr video-resolution - Camera capture: `720p` (default) or `360p`.
+ * @attr lang - Language of the widget (`en`, `es`, `ar`; default: the page's `<html lang>`); `ar` lays out
+ *   right to left. Override any text with the `strings` property.
+ * @attr theme - `light`, `dark` (default) or `auto` (follows the system).
  * @attr state - Read-only, reflected: `disconnected`, `connecting`, `idle`, `outgoing`, `incoming`, `joining`,
  *   `in-call`, `ended` or `error`.
  *
@@ -49,7 +54,7 @@ const SCRIPT_ORIGIN = (() => {
  *
  * @cssprop [--call-widget-background=#0f1115] @cssprop [--call-widget-foreground=#f4f5f7]
  * @cssprop [--call-widget-muted=#9aa0aa] @cssprop [--call-widget-accent=#2f6fed] @cssprop [--call-widget-danger=#d93a3a]
- * @cssprop [--call-widget-success=#1f9d55] @cssprop [--call-widget-radius=12px] @cssprop [--call-widget-spacing=12px]
+ * @cssprop [--call-widget-success=#18794e] @cssprop [--call-widget-radius=12px] @cssprop [--call-widget-spacing=12px]
  * @cssprop [--call-widget-font=system-ui] @cssprop [--call-widget-tile-aspect=16 / 9]
  */
 export class CallWidget extends LitElement {
@@ -63,6 +68,11 @@ export class CallWidget extends LitElement {
   @property({ reflect: true }) layout: Layout = 'grid';
   @property({ attribute: 'page-size', type: Number }) pageSize = 9;
   @property({ attribute: 'video-resolution' }) videoResolution: '360p' | '720p' = '720p';
+  /** The `lang` attribute (HTMLElement's own `lang` property keeps working too). */
+  @property({ attribute: 'lang' }) language: string | undefined;
+  @property({ reflect: true }) theme: 'light' | 'dark' | 'auto' = 'dark';
+  /** Overrides for any user-visible text (see strings.ts for the keys). */
+  @property({ attribute: false }) strings: Partial<Strings> = {};
   /** Read-only: the call status. */
   @property({ reflect: true }) state: CallStatus = 'disconnected';
 
@@ -172,6 +182,29 @@ export class CallWidget extends LitElement {
 
   protected override updated(): void {
     this.reportTileViews();
+    this.manageFocus();
+  }
+
+  private focusBeforeRing: HTMLElement | undefined;
+  private focusedFor: string | undefined;
+
+  /** On ring, focus moves to "accept" (keyboard users answer with Enter); afterwards it returns where it was. */
+  private manageFocus(): void {
+    const status = this.state;
+    if (status === this.focusedFor) return;
+    const previous = this.focusedFor;
+    this.focusedFor = status;
+    if (status === 'incoming') {
+      let active = document.activeElement as HTMLElement | null;
+      while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement as HTMLElement;
+      this.focusBeforeRing = active ?? undefined;
+      this.shadowRoot?.querySelector<HTMLElement>('[part~="accept"]')?.focus();
+    } else if (previous === 'incoming' && status !== 'joining') {
+      this.focusBeforeRing?.focus();
+      this.focusBeforeRing = undefined;
+    } else if (previous === 'joining' && status === 'in-call') {
+      this.shadowRoot?.querySelector<HTMLElement>('[part~="hangup"]')?.focus();
+    }
   }
 
   /**
@@ -306,6 +339,21 @@ export class CallWidget extends LitElement {
   protected override render() {
     const controller = this.controller;
     const grid: GridState = { layout: this.layout, page: this.page, pinned: this.pinned, pageSize: Math.max(1, this.pageSize) };
-    return html`<div part="panel">${renderState(controller, this.token !== undefined && this.token !== '', grid, this.handlers)}</div>`;
+    const lang = this.language || document.documentElement.lang || navigator.language;
+    const S = resolveStrings(lang, this.strings);
+    return html`<div part="panel" dir=${isRtl(lang) ? 'rtl' : 'ltr'} lang=${lang}>
+      ${renderState(controller, this.token !== undefined && this.token !== '', grid, this.handlers, S)}
+      <div class="sr-only" role="status" aria-live="polite" aria-atomic="true">${this.announcement(S)}</div>
+    </div>`;
+  }
+
+  /** What the live region says for the current state (screen readers announce each change). */
+  private announcement(S: Strings): string {
+    const s = this.controller?.state;
+    if (!s) return '';
+    if (s.status === 'incoming') return S.incomingAnnouncement(s.call.caller.name ?? s.call.caller.userId);
+    if (s.status === 'in-call') return S.connectedAnnouncement;
+    if (s.status === 'ended') return S.reasons[s.ended.reason];
+    return '';
   }
 }

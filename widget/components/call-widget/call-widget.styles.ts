@@ -7,7 +7,8 @@ export const callWidgetStyles = css`
     --_muted: var(--call-widget-muted, #9aa0aa);
     --_accent: var(--call-widget-accent, #2f6fed);
     --_danger: var(--call-widget-danger, #d93a3a);
-    --_success: var(--call-widget-success, #1f9d55);
+    --_success: var(--call-widget-success, #18794e);
+    --_surface: var(--call-widget-surface, #1b1e25);
     --_radius: var(--call-widget-radius, 12px);
     --_gap: var(--call-widget-spacing, 12px);
     display: flex;
@@ -23,6 +24,27 @@ export const callWidgetStyles = css`
     overflow: hidden;
     contain: content;
   }
+  :host([theme='light']) {
+    --_bg: var(--call-widget-background, #ffffff);
+    --_fg: var(--call-widget-foreground, #14161a);
+    --_muted: var(--call-widget-muted, #5b6270);
+    --_accent: var(--call-widget-accent, #1f5fd6);
+    --_danger: var(--call-widget-danger, #c62828);
+    --_success: var(--call-widget-success, #18794e);
+    --_surface: var(--call-widget-surface, #eef0f3);
+  }
+  @media (prefers-color-scheme: light) {
+    :host([theme='auto']) {
+      --_bg: var(--call-widget-background, #ffffff);
+      --_fg: var(--call-widget-foreground, #14161a);
+      --_muted: var(--call-widget-muted, #5b6270);
+      --_accent: var(--call-widget-accent, #1f5fd6);
+      --_danger: var(--call-widget-danger, #c62828);
+      --_success: var(--call-widget-success, #18794e);
+      --_surface: var(--call-widget-surface, #eef0f3);
+    }
+  }
+  :host([hidden]) { display: none; }
   *, *::before, *::after { box-sizing: inherit; }
   [part~='panel'] { flex: 1; display: flex; flex-direction: column; gap: var(--_gap); padding: var(--_gap); min-height: 0; }
   [part~='status'] { margin: 0; font-size: 1.05rem; font-weight: 600; }
@@ -30,7 +52,7 @@ export const callWidgetStyles = css`
   .hint { color: var(--_muted); font-size: 0.9rem; margin: 0; }
   form { display: flex; flex-direction: column; gap: 8px; }
   label { font-size: 0.9rem; color: var(--_muted); }
-  input { font: inherit; padding: 10px; border-radius: 8px; border: 1px solid #3a3f4a; background: #1b1e25; color: var(--_fg); }
+  input { font: inherit; padding: 10px; border-radius: 8px; border: 1px solid var(--_muted); background: var(--_surface); color: var(--_fg); }
   .row { display: flex; gap: 8px; flex-wrap: wrap; justify-content: center; }
   button {
     font: inherit; cursor: pointer; border: 0; border-radius: 999px; padding: 10px 16px; color: #fff; background: #3a3f4a;
@@ -51,23 +73,24 @@ export const callWidgetStyles = css`
   [part~='tile'][data-speaking='true'] { outline: 3px solid var(--_success); outline-offset: -3px; }
   [part~='pager'] { display: flex; gap: 8px; align-items: center; justify-content: center; }
   [part~='pager'] button { min-height: 32px; padding: 4px 12px; }
-  .tile-menu { position: absolute; top: 6px; right: 6px; z-index: 1; }
+  .tile-menu { position: absolute; top: 6px; inset-inline-end: 6px; z-index: 1; color: #fff; }
   .tile-menu summary { list-style: none; cursor: pointer; background: rgb(0 0 0 / 55%); border-radius: 6px; padding: 0 8px; }
   .tile-menu summary::-webkit-details-marker { display: none; }
-  .tile-menu .menu { display: flex; flex-direction: column; gap: 4px; margin-top: 4px; background: #1b1e25; padding: 6px; border-radius: 8px; }
+  .tile-menu .menu { display: flex; flex-direction: column; gap: 4px; margin-top: 4px; background: var(--_surface); padding: 6px; border-radius: 8px; }
   .tile-menu .menu button { min-height: 32px; padding: 4px 10px; border-radius: 6px; font-size: 0.85rem; }
   [part~='invite'] input { flex: 1; min-width: 0; padding: 6px 10px; }
   [part~='invite'] button { min-height: 36px; padding: 6px 12px; }
   [part~='tile'] { position: relative; background: #000; border-radius: 8px; overflow: hidden; min-height: 0; }
   [part~='tile'] video { position: absolute; inset: 0; width: 100%; height: 100%; object-fit: cover; display: block; }
   [part~='controls'] { position: relative; z-index: 2; }
-  .label { position: absolute; left: 8px; bottom: 8px; background: rgb(0 0 0 / 55%); padding: 2px 8px; border-radius: 6px; font-size: 0.85rem; display: flex; gap: 6px; align-items: center; }
+  .label { position: absolute; inset-inline-start: 8px; bottom: 8px; color: #fff; background: rgb(0 0 0 / 55%); padding: 2px 8px; border-radius: 6px; font-size: 0.85rem; display: flex; gap: 6px; align-items: center; }
   .avatar { position: absolute; inset: 0; display: grid; place-items: center; font-size: 2rem; color: var(--_muted); }
-  [part~='local-tile'] { position: absolute; right: 8px; bottom: 8px; width: 28%; min-width: 96px; aspect-ratio: 16 / 9; border-radius: 8px; overflow: hidden; background: #222; border: 2px solid rgb(255 255 255 / 30%); z-index: 1; }
+  [part~='local-tile'] { position: absolute; inset-inline-end: 8px; bottom: 8px; width: 28%; min-width: 96px; aspect-ratio: 16 / 9; border-radius: 8px; overflow: hidden; background: #222; border: 2px solid rgb(255 255 255 / 30%); z-index: 1; }
   [part~='local-tile'] video { width: 100%; height: 100%; object-fit: cover; transform: scaleX(-1); }
   [part~='controls'] { display: flex; gap: 8px; justify-content: center; align-items: center; flex-wrap: wrap; }
   [part~='timer'] { font-variant-numeric: tabular-nums; color: var(--_muted); }
   .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+  .sr-only:focus { position: static; width: auto; height: auto; clip: auto; }
   @media (prefers-reduced-motion: no-preference) {
     .pulse { animation: pulse 1.4s ease-in-out infinite; }
     @keyframes pulse { 50% { opacity: 0.5; } }

@@ -1,7 +1,7 @@
 import { html, nothing, svg, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { RemoteParticipant } from '../../call/call-controller';
-import { STRINGS as S } from './strings';
+import type { Strings } from './strings';
 
 export type Layout = 'grid' | 'speaker';
 
@@ -70,14 +70,15 @@ export function renderGrid(
   activeSpeaker: string | null,
   isAdmin: boolean,
   h: GridHandlers,
+  S: Strings,
 ): TemplateResult {
   const tiles = tilesOf(remotes);
   const { spotlight, page, pages } = arrange(tiles, grid, activeSpeaker);
   const current = Math.min(grid.page, pages - 1);
   return html`
-    ${spotlight ? html`<div part="spotlight">${tile(spotlight, grid, isAdmin, h)}</div>` : nothing}
+    ${spotlight ? html`<div part="spotlight">${tile(spotlight, grid, isAdmin, h, S)}</div>` : nothing}
     <div part="grid ${spotlight ? 'strip' : ''}" data-layout=${spotlight ? 'speaker' : 'grid'} data-count=${page.length}>
-      ${repeat(page, (t) => t.key, (t) => tile(t, grid, isAdmin, h))}
+      ${repeat(page, (t) => t.key, (t) => tile(t, grid, isAdmin, h, S))}
     </div>
     ${pages > 1
       ? html`<div part="pager" role="group" aria-label=${S.pages}>
@@ -88,7 +89,7 @@ export function renderGrid(
       : nothing}`;
 }
 
-function tile(t: Tile, grid: GridState, isAdmin: boolean, h: GridHandlers): TemplateResult {
+function tile(t: Tile, grid: GridState, isAdmin: boolean, h: GridHandlers, S: Strings): TemplateResult {
   const r = t.remote;
   const name = r.name ?? r.userId;
   const stream = t.source === 'screen' ? r.screenStream : r.stream;

@@ -1,7 +1,7 @@
 import type { CallEndReason, ErrorCode } from '../../../protocol';
 
-/** Every user-visible string of the widget, in one table (translations arrive with the i18n issue). */
-export const STRINGS = {
+/** Every user-visible string of the widget, in one table per language (English is the reference). */
+export const EN = {
   notConnected: 'Not connected',
   waitingForToken: 'Waiting for a token…',
   connecting: 'Connecting…',
@@ -69,7 +69,12 @@ export const STRINGS = {
     video_full: 'This room has no more places for video. You can join with audio only.',
     room_full: 'This room is full.',
   } as Partial<Record<ErrorCode, string>>,
+  callDuration: 'Call duration',
+  incomingAnnouncement: (who: string) => `Incoming call from ${who}`,
+  connectedAnnouncement: 'Call connected',
 };
+
+export type Strings = typeof EN;
 
 export function formatDuration(ms: number): string {
   const total = Math.max(0, Math.floor(ms / 1000));

@@ -2,7 +2,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { CallEngine } from '../../call/engine';
 import type { Activity } from '../../call/call-machine';
 import { type GridHandlers, type GridState, renderGrid } from './grid';
-import { STRINGS as S, formatDuration } from './strings';
+import { type Strings, formatDuration } from './strings';
 
 export interface ViewHandlers extends GridHandlers {
   dial(userId: string, video: boolean): void;
@@ -20,7 +20,7 @@ export interface ViewHandlers extends GridHandlers {
 }
 
 /** Renders the panel for the controller's current state. Pure: reads state, wires intents. */
-export function renderState(c: CallEngine | undefined, hasToken: boolean, grid: GridState, h: ViewHandlers): TemplateResult {
+export function renderState(c: CallEngine | undefined, hasToken: boolean, grid: GridState, h: ViewHandlers, S: Strings): TemplateResult {
   if (!c) return centered(hasToken ? S.connecting : S.waitingForToken);
   const state = c.state;
   switch (state.status) {
@@ -29,7 +29,7 @@ export function renderState(c: CallEngine | undefined, hasToken: boolean, grid: 
     case 'connecting':
       return centered(S.connecting);
     case 'idle':
-      return dialer(h);
+      return dialer(h, S);
     case 'outgoing': {
       const who = state.callees.join(', ');
       return html`
@@ -56,7 +56,7 @@ export function renderState(c: CallEngine | undefined, hasToken: boolean, grid: 
         <div class="center"><p part="status" role="status">${S.connecting}</p></div>
         <div part="controls">${button('hangup', S.hangup, 'danger', h.hangup)}</div>`;
     case 'in-call':
-      return inCall(c, state.activity, grid, h);
+      return inCall(c, state.activity, grid, h, S);
     case 'ended':
       return html`
         <div class="center">
@@ -84,7 +84,7 @@ function button(part: string, label: string, kind: string, onClick: () => void, 
   return html`<button part="button ${part}" data-kind=${kind} aria-pressed=${pressed === undefined ? nothing : String(pressed)} @click=${onClick}>${label}</button>`;
 }
 
-function dialer(h: ViewHandlers): TemplateResult {
+function dialer(h: ViewHandlers, S: Strings): TemplateResult {
   const submit = (e: Event, video: boolean) => {
     e.preventDefault();
     const form = (e.target as HTMLElement).closest('form') as HTMLFormElement;
@@ -104,7 +104,7 @@ function dialer(h: ViewHandlers): TemplateResult {
     </form>`;
 }
 
-function inCall(c: CallEngine, activity: Activity, grid: GridState, h: ViewHandlers): TemplateResult {
+function inCall(c: CallEngine, activity: Activity, grid: GridState, h: ViewHandlers, S: Strings): TemplateResult {
   const remotes = c.remotes();
   const elapsed = activity.connectedAt ? Date.now() - activity.connectedAt : 0;
   const room = c.room;
@@ -113,14 +113,14 @@ function inCall(c: CallEngine, activity: Activity, grid: GridState, h: ViewHandl
   return html`
     <div part="stage">
       ${remotes.length === 0 ? html`<div class="center"><p class="hint">${S.waitingForOthers}</p></div>` : nothing}
-      ${renderGrid(remotes, grid, room?.activeSpeaker ?? null, c.grants.roomAdmin, h)}
+      ${renderGrid(remotes, grid, room?.activeSpeaker ?? null, c.grants.roomAdmin, h, S)}
       ${c.localStream && activity.video && !watching
         ? html`<div part="local-tile"><video part="local-video" .srcObject=${c.localStream} autoplay playsinline .muted=${true} aria-label=${S.you}></video></div>`
         : nothing}
     </div>
-    ${activity.kind === 'call' ? inviteForm(h) : nothing}
+    ${activity.kind === 'call' ? inviteForm(h, S) : nothing}
     <div part="controls">
-      <span part="timer" aria-label="call duration">${formatDuration(elapsed)}</span>
+      <span part="timer" aria-label=${S.callDuration}>${formatDuration(elapsed)}</span>
       ${room && room.audienceCount > 0 ? html`<span part="audience-count">${S.audience(room.audienceCount)}</span>` : nothing}
       ${watching ? html`<span part="watching">${S.watching}</span>` : button('mic', c.micEnabled ? S.muteMic : S.unmuteMic, 'toggle', h.toggleMic, !c.micEnabled)}
       ${activity.video && !watching ? button('camera', c.cameraEnabled ? S.cameraOff : S.cameraOn, 'toggle', h.toggleCamera, !c.cameraEnabled) : nothing}
@@ -130,7 +130,7 @@ function inCall(c: CallEngine, activity: Activity, grid: GridState, h: ViewHandl
     </div>`;
 }
 
-function inviteForm(h: ViewHandlers): TemplateResult {
+function inviteForm(h: ViewHandlers, S: Strings): TemplateResult {
   const submit = (e: Event) => {
     e.preventDefault();
     const input = (e.target as HTMLFormElement).elements.namedItem('invitee') as HTMLInputElement;
