@@ -35,6 +35,12 @@ export async function startServer(options: BuildOptions & { workers?: number } =
   app.get('/e2e', { schema: { hide: true } }, (_req, reply) =>
     reply.type('text/html').send('<!doctype html><html lang="en"><head><meta charset="utf-8"><script type="module" src="/widget.js"></script></head><body></body></html>'),
   );
+  // Stands in for a site's own backend in token-url tests: it would know the visitor from its session.
+  app.post('/e2e/token/:userId', { schema: { hide: true } }, async (req) => {
+    const tenant = app.services.apps.tenant((apps[0] as AppDefinition).environments.development?.appKey ?? '');
+    return issueToken(tenant!, { userId: (req.params as { userId: string }).userId });
+  });
+  app.get('/e2e/raw', { schema: { hide: true } }, (req, reply) => reply.type('text/html').send(String((req.query as { html?: string }).html ?? '')));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   const firstApp = apps[0] as AppDefinition;

@@ -26,6 +26,8 @@ const SCRIPT_ORIGIN = (() => {
  *
  * @attr server - Base URL of the call-widget server (default: where the script came from).
  * @attr token - Token from your backend's Get Token call (`POST /v1/token`). Changing it reconnects.
+ * @attr token-url - Instead of `token`: a URL on your own site that answers a POST (with the visitor's cookies)
+ *   with `{ "token": "..." }`. The CMS path: no script needed, only attributes.
  * @attr environment - `development` or `production`: refuse tokens of the other environment.
  * @attr room - Join this conference room as soon as connected (RoomID; created on first join).
  * @attr room-kind - `conference` (default) or `live` (hosts publish, the audience only watches).
@@ -62,6 +64,7 @@ export class CallWidget extends LitElement {
 
   @property() server: string | undefined = SCRIPT_ORIGIN;
   @property() token: string | undefined;
+  @property({ attribute: 'token-url' }) tokenUrl: string | undefined;
   @property() environment: Environment | undefined;
   @property() room: string | undefined;
   @property({ attribute: 'room-kind' }) roomKind: 'conference' | 'live' = 'conference';
@@ -224,7 +227,7 @@ export class CallWidget extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if ((changed.has('token') || changed.has('server') || changed.has('environment')) && this.isConnected) this.reconnect();
+    if ((changed.has('token') || changed.has('server') || changed.has('environment') || changed.has('tokenUrl')) && this.isConnected) this.reconnect();
   }
 
   private require(): CallEngine {
@@ -257,6 +260,7 @@ export class CallWidget extends LitElement {
     if (this.connectionKey === 'engine' || (key === this.connectionKey && this.controller)) return;
     this.teardown();
     this.connectionKey = key;
+    if (!this.token && this.tokenUrl) return void this.fetchToken(this.tokenUrl);
     if (!this.token || !this.server) return;
     this.attach(
       new CallController({
@@ -266,6 +270,19 @@ export class CallWidget extends LitElement {
         ...(this.environment ? { environment: this.environment } : {}),
       }),
     );
+  }
+
+  /** The CMS path: ask the site's own backend for a token (it knows the visitor from its cookies). */
+  private async fetchToken(url: string): Promise<void> {
+    try {
+      const res = await fetch(url, { method: 'POST', credentials: 'include', headers: { accept: 'application/json' } });
+      if (!res.ok) throw new Error(`${url} answered ${res.status}`);
+      const body = (await res.json()) as { token?: unknown };
+      if (typeof body.token !== 'string') throw new Error(`${url} did not answer { "token": "..." }`);
+      if (this.tokenUrl === url) this.token = body.token;
+    } catch (error) {
+      this.dispatchEvent(callEvent('call-error', { code: 'not_configured', message: `could not get a token: ${(error as Error).message}` }));
+    }
   }
 
   private attach(controller: CallEngine): void {
