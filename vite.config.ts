@@ -16,6 +16,14 @@ export default defineConfig(({ mode }) => {
       },
     };
   }
+  if (mode === 'demo') {
+    // The stories page: `vite --mode demo` serves it standalone (no server); `vite build --mode demo` → dist/demo.
+    return {
+      root: 'demo',
+      base: './',
+      build: { outDir: '../dist/demo', emptyOutDir: true, rollupOptions: { input: 'demo/index.html' } },
+    };
+  }
   // Not library mode: library ES builds keep whitespace; this entry is for browsers, so minify it fully.
   return {
     base: './', // chunks load relative to wherever call-widget.js is served from

@@ -19,6 +19,8 @@ export const staticRoutes: FastifyPluginAsync<StaticRouteOptions> = async (app, 
   await app.register(fastifyStatic, { root: resolve(distDir, 'chunks'), prefix: '/chunks/', decorateReply: false, index: false });
   const hide = { schema: { hide: true } };
   app.get('/widget.js', hide, (_req, reply) => reply.header('cache-control', 'no-cache').sendFile('call-widget.js', resolve(distDir)));
-  app.get('/', hide, (_req, reply) => reply.sendFile('index.html', resolve(demoDir)));
+  // The stories page is built by `vite build --mode demo` (TypeScript); the live page is plain HTML.
+  await app.register(fastifyStatic, { root: resolve(distDir, 'demo', 'assets'), prefix: '/assets/', decorateReply: false, index: false });
+  app.get('/', hide, (_req, reply) => reply.sendFile('index.html', resolve(distDir, 'demo')));
   app.get('/live', hide, (_req, reply) => reply.sendFile('live.html', resolve(demoDir)));
 };

@@ -1,6 +1,6 @@
 import '../../widget/components/call-widget/call-widget';
 import { ME, SimulatedEngine, sampleCall } from '../../demo/simulator';
-import type { CallMachineState } from '../../widget/call/call-machine';
+import { STORIES } from '../../demo/stories';
 import type { RemoteParticipant } from '../../widget/call/call-controller';
 import type { CallWidget } from '../../widget/components/call-widget/call-widget';
 import { assert, equal, mount, part, settled, waitFor } from './helpers';
@@ -33,40 +33,19 @@ async function expectNoViolations(el: CallWidget, story: string): Promise<void> 
   equal(details.length, 0, `${story}: ${details.join('\n')}`);
 }
 
-const remote = (userId: string, o: Partial<RemoteParticipant> = {}): RemoteParticipant => ({
-  userId, name: userId[0]!.toUpperCase() + userId.slice(1), stream: new MediaStream(), hasAudio: true, hasVideo: true, micMuted: false, cameraOff: false, speaking: false, ...o,
-});
-
-const inCall: CallMachineState = { status: 'in-call', me: ME, activity: { kind: 'call', id: 'c1', video: true, connectedAt: Date.now() - 5000 } };
-const STORIES: [string, CallMachineState, RemoteParticipant[]][] = [
-  ['disconnected with an error', { status: 'disconnected', error: { code: 'token_expired', message: 'expired' } }, []],
-  ['connecting', { status: 'connecting' }, []],
-  ['idle (dialer)', { status: 'idle', me: ME }, []],
-  ['outgoing', { status: 'outgoing', me: ME, callees: ['bob'], activity: { kind: 'call', id: 'c1', video: true } }, []],
-  ['incoming', { status: 'incoming', me: ME, call: sampleCall() }, []],
-  ['joining', { status: 'joining', me: ME, activity: { kind: 'call', id: 'c1', video: true } }, []],
-  ['1:1 call', inCall, [remote('bob', { micMuted: true })]],
-  ['grid of 4', inCall, ['bob', 'carol', 'dave'].map((u) => remote(u))],
-  ['grid of 16 (paged)', inCall, Array.from({ length: 15 }, (_, i) => remote(`user${i}`, { cameraOff: i % 3 === 0 }))],
-  ['screen share', inCall, [remote('bob', { screenStream: new MediaStream() }), remote('carol')]],
-  ['ended (declined)', { status: 'ended', me: ME, ended: { callId: 'c1', reason: 'declined', durationMs: 0 } }, []],
-  ['ended (hangup, with duration)', { status: 'ended', me: ME, ended: { callId: 'c1', reason: 'hangup', durationMs: 65_000 } }, []],
-  ['permission denied', { status: 'error', me: ME, error: { code: 'media_permission_denied', message: 'blocked' } }, []],
-  ['video full', { status: 'error', me: ME, error: { code: 'video_full', message: 'full' } }, []],
-];
-
-describe('<call-widget> states are accessible (axe-core, 0 violations)', () => {
+describe('<call-widget> states (the demo\'s stories) are accessible (axe-core, 0 violations)', () => {
   afterEach(() => document.querySelectorAll('call-widget').forEach((el) => el.remove()));
 
   for (const theme of ['dark', 'light'] as const) {
-    for (const [story, state, remotes] of STORIES) {
-      it(`${story} — ${theme}`, async () => {
+    for (const story of STORIES) {
+      it(`${story.group} / ${story.title} — ${theme}`, async () => {
         const el = mount();
         el.theme = theme;
         el.style.height = '480px';
-        el.useEngine(new SimulatedEngine(state, remotes));
+        const remotes: RemoteParticipant[] = story.remotes.map((r) => ({ ...r, stream: new MediaStream() }));
+        el.useEngine(new SimulatedEngine(structuredClone(story.state), remotes));
         await settled(el);
-        await expectNoViolations(el, `${story} (${theme})`);
+        await expectNoViolations(el, `${story.title} (${theme})`);
       });
     }
   }

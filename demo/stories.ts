@@ -1,0 +1,57 @@
+import type { CallEndReason } from '../protocol';
+import type { RemoteParticipant } from '../widget/call/call-controller';
+import type { CallMachineState } from '../widget/call/call-machine';
+import { ME, sampleCall } from './simulator';
+
+/** One reviewable state of the widget: shown in the demo's sidebar and checked with axe in the tests. */
+export interface Story {
+  id: string;
+  title: string;
+  group: string;
+  state: CallMachineState;
+  /** Remote participants; `stream` is attached by the page (fake canvas video) or left empty in tests. */
+  remotes: Omit<RemoteParticipant, 'stream'>[];
+  activeSpeaker?: string;
+}
+
+const person = (userId: string, o: Partial<RemoteParticipant> = {}): Omit<RemoteParticipant, 'stream'> => ({
+  userId,
+  name: userId[0]!.toUpperCase() + userId.slice(1),
+  hasAudio: true,
+  hasVideo: true,
+  micMuted: false,
+  cameraOff: false,
+  speaking: false,
+  ...o,
+});
+const NAMES = ['bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'niaj', 'olivia', 'peggy', 'rupert', 'sybil', 'trent'];
+const inCall = (kind: 'call' | 'room' = 'call'): CallMachineState => ({ status: 'in-call', me: ME, activity: { kind, id: 'c1', video: true, connectedAt: Date.now() - 83_000 } });
+const ended = (reason: CallEndReason, durationMs = 0): CallMachineState => ({ status: 'ended', me: ME, ended: { callId: 'c1', reason, durationMs } });
+
+export const STORIES: Story[] = [
+  { id: 'disconnected', group: 'Connection', title: 'Token expired', state: { status: 'disconnected', error: { code: 'token_expired', message: 'expired' } }, remotes: [] },
+  { id: 'connecting', group: 'Connection', title: 'Connecting', state: { status: 'connecting' }, remotes: [] },
+  { id: 'idle', group: 'Calling', title: 'Idle (dialer)', state: { status: 'idle', me: ME }, remotes: [] },
+  { id: 'dialing', group: 'Calling', title: 'Dialing', state: { status: 'outgoing', me: ME, callees: ['bob'], activity: { kind: 'call', id: 'c1', video: true } }, remotes: [] },
+  { id: 'incoming', group: 'Calling', title: 'Incoming video call', state: { status: 'incoming', me: ME, call: sampleCall() }, remotes: [] },
+  { id: 'incoming-audio', group: 'Calling', title: 'Incoming audio call', state: { status: 'incoming', me: ME, call: sampleCall({ video: false }) }, remotes: [] },
+  { id: 'connecting-call', group: 'Calling', title: 'Connecting the call', state: { status: 'joining', me: ME, activity: { kind: 'call', id: 'c1', video: true } }, remotes: [] },
+  { id: 'one-to-one', group: 'In call', title: '1:1', state: inCall(), remotes: [person('bob')] },
+  { id: 'one-to-one-muted', group: 'In call', title: '1:1, remote muted, camera off', state: inCall(), remotes: [person('bob', { micMuted: true, cameraOff: true })] },
+  { id: 'grid-2', group: 'Grid', title: 'Grid of 2', state: inCall('room'), remotes: NAMES.slice(0, 2).map((u) => person(u)), activeSpeaker: 'carol' },
+  { id: 'grid-4', group: 'Grid', title: 'Grid of 4', state: inCall('room'), remotes: NAMES.slice(0, 4).map((u, i) => person(u, { micMuted: i === 2 })), activeSpeaker: 'bob' },
+  { id: 'grid-9', group: 'Grid', title: 'Grid of 9', state: inCall('room'), remotes: NAMES.slice(0, 9).map((u, i) => person(u, { cameraOff: i % 4 === 3 })) },
+  { id: 'grid-16', group: 'Grid', title: 'Grid of 16 (paged)', state: inCall('room'), remotes: NAMES.slice(0, 16).map((u) => person(u)) },
+  { id: 'screen-share', group: 'Grid', title: 'Screen share', state: inCall('room'), remotes: [person('bob', { screenStream: new MediaStream() } as Partial<RemoteParticipant>), person('carol')] },
+  { id: 'ended-hangup', group: 'Ended', title: 'Ended (hang-up)', state: ended('hangup', 754_000), remotes: [] },
+  ...(['declined', 'cancelled', 'no_answer', 'busy', 'unavailable', 'answered_elsewhere', 'failed'] as const).map((reason) => ({
+    id: `ended-${reason}`,
+    group: 'Ended',
+    title: `Ended (${reason.replace('_', ' ')})`,
+    state: ended(reason),
+    remotes: [],
+  })),
+  { id: 'permission-denied', group: 'Errors', title: 'Permission denied', state: { status: 'error', me: ME, error: { code: 'media_permission_denied', message: 'blocked' } }, remotes: [] },
+  { id: 'no-device', group: 'Errors', title: 'No camera or microphone', state: { status: 'error', me: ME, error: { code: 'media_device_not_found', message: 'none' } }, remotes: [] },
+  { id: 'video-full', group: 'Errors', title: 'Room video full', state: { status: 'error', me: ME, error: { code: 'video_full', message: 'full' } }, remotes: [] },
+];
