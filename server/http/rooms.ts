@@ -1,9 +1,20 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Tenant } from '../domain/apps';
 import { HttpError, IdParam, RoomResponse, SessionResponse } from '../../protocol/http';
 import type { Services } from '../services';
 import { authenticate, unauthorized } from './app-auth';
 
 const notFound = (what: string) => ({ statusCode: 404, code: 'not_found', error: 'Not Found', message: `no ${what} in this app environment` });
+
+/** Wraps a handler with app-secret auth and a 404 when it finds nothing in the caller's app environment. */
+function tenantRoute(services: Services, what: string, find: (tenant: Tenant, id: string) => unknown) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    const tenant = authenticate(services, req);
+    if (!tenant) return unauthorized(reply);
+    const found = find(tenant, Object.values(req.params as Record<string, string>)[0] ?? '');
+    return found ?? reply.code(404).send(notFound(what));
+  };
+}
 
 /** App-secret REST for backends: the live room and the record of a session. */
 export const roomRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
@@ -18,11 +29,9 @@ export const roomRoutes: FastifyPluginAsync<{ services: Services }> = async (app
         response: { 200: RoomResponse, 401: HttpError, 404: HttpError },
       },
     },
-    async (req, reply) => {
-      const tenant = authenticate(services, req);
-      if (!tenant) return unauthorized(reply);
-      const room = services.rooms.get(tenant.key, (req.params as { roomId: string }).roomId);
-      if (!room) return reply.code(404).send(notFound('live room with that RoomID'));
+    tenantRoute(services, 'live room with that RoomID', (tenant, roomId) => {
+      const room = services.rooms.get(tenant.key, roomId);
+      if (!room) return undefined;
       return {
         roomId: room.roomId,
         kind: room.kind,
@@ -41,7 +50,7 @@ export const roomRoutes: FastifyPluginAsync<{ services: Services }> = async (app
           },
         })),
       };
-    },
+    }),
   );
 
   app.get(
@@ -55,12 +64,6 @@ export const roomRoutes: FastifyPluginAsync<{ services: Services }> = async (app
         response: { 200: SessionResponse, 401: HttpError, 404: HttpError },
       },
     },
-    async (req, reply) => {
-      const tenant = authenticate(services, req);
-      if (!tenant) return unauthorized(reply);
-      const session = services.sessions.get(tenant.key, (req.params as { sessionId: string }).sessionId);
-      if (!session) return reply.code(404).send(notFound('session with that SessionID'));
-      return session;
-    },
+    tenantRoute(services, 'session with that SessionID', (tenant, sessionId) => services.sessions.get(tenant.key, sessionId)),
   );
 };

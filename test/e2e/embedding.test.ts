@@ -1,30 +1,20 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, newContext } from '../support/browser';
-import { startServer, type TestServer } from '../support/server';
+import { describe, test } from 'node:test';
+import { newContext } from '../support/browser';
+import { useServerAndBrowser } from '../support/suite';
 
 /** The script-tag and CMS paths: attributes only, several instances, script before or after the element. */
 describe('embedding', () => {
-  let server: TestServer;
-  let browser: Browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const env = useServerAndBrowser();
 
   test('token-url, two instances on one page, and the script loaded after the elements', async () => {
-    const ctx = await newContext(browser);
+    const ctx = await newContext(env.browser);
     const page = await ctx.newPage();
     const html = `<!doctype html><html lang="en"><body>
       <call-widget id="one" token-url="/e2e/token/cms-one"></call-widget>
       <call-widget id="two" token-url="/e2e/token/cms-two" lang="es"></call-widget>
       <script type="module" src="/widget.js"></script></body></html>`;
-    await page.goto(`${server.url}/e2e/raw?html=${encodeURIComponent(html)}`);
+    await page.goto(`${env.server.url}/e2e/raw?html=${encodeURIComponent(html)}`);
     for (const id of ['one', 'two']) {
       await page.waitForFunction((i) => document.getElementById(i)?.getAttribute('state') === 'idle', id, { polling: 50, timeout: 15_000 });
     }
@@ -38,12 +28,12 @@ describe('embedding', () => {
   });
 
   test('a failing token-url reports call-error instead of hanging', async () => {
-    const ctx = await newContext(browser);
+    const ctx = await newContext(env.browser);
     const page = await ctx.newPage();
     const html = `<!doctype html><html lang="en"><body><script type="module" src="/widget.js"></script>
       <call-widget token-url="/nope"></call-widget>
       <script>window.errors = []; document.querySelector('call-widget').addEventListener('call-error', (e) => errors.push(e.detail));</script></body></html>`;
-    await page.goto(`${server.url}/e2e/raw?html=${encodeURIComponent(html)}`);
+    await page.goto(`${env.server.url}/e2e/raw?html=${encodeURIComponent(html)}`);
     await page.waitForFunction(() => (window as unknown as { errors: unknown[] }).errors.length > 0, undefined, { polling: 50 });
     const errors = (await page.evaluate(() => (window as unknown as { errors: { code: string; message: string }[] }).errors));
     assert.equal(errors[0]?.code, 'not_configured');

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, newContext, openWidget, stats, waitForAudioFrom, waitForState, waitForVideoFrom } from '../support/browser';
-import { startServer, type TestServer } from '../support/server';
+import { describe, test } from 'node:test';
+import { newContext, openWidget, stats, waitForAudioFrom, waitForState, waitForVideoFrom } from '../support/browser';
+import { useServerAndBrowser } from '../support/suite';
 
 const FRAME_WATCHER = `
   window.watch = () => {
@@ -25,22 +24,12 @@ const FRAME_WATCHER = `
  * consecutive joins, the receiver never goes more than 500 ms without a new decoded frame in its first 5 s.
  */
 describe('media through the SFU', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const env = useServerAndBrowser();
 
   test('B decodes A\u2019s simulcast video and receives its audio', async () => {
-    const ctx = await newContext(browser);
-    const a = await openWidget(ctx, server.url, await server.token('alice'));
-    const b = await openWidget(ctx, server.url, await server.token('bob'));
+    const ctx = await newContext(env.browser);
+    const a = await openWidget(ctx, env.server.url, await env.server.token('alice'));
+    const b = await openWidget(ctx, env.server.url, await env.server.token('bob'));
     await a.evaluate(() => document.querySelector('call-widget')!.join('room-1'));
     await waitForState(a, 'in-call');
     await b.evaluate(() => document.querySelector('call-widget')!.join('room-1'));
@@ -54,7 +43,7 @@ describe('media through the SFU', () => {
     await waitForAudioFrom(b, 'alice', 20);
 
     // The server really received three simulcast layers of the camera.
-    const room = server.app.services.rooms.get(server.app.services.apps.tenant(server.apps[0]!.environments.development!.appKey)!.key, 'room-1');
+    const room = env.server.app.services.rooms.get(env.server.app.services.apps.tenant(env.server.apps[0]!.environments.development!.appKey)!.key, 'room-1');
     const camera = room?.media.producers().find((p) => p.userId === 'alice' && p.source === 'camera');
     assert.ok(camera, 'alice publishes a camera');
     assert.equal(room?.media.layerCount(camera.producerId), 3);
@@ -62,9 +51,9 @@ describe('media through the SFU', () => {
   });
 
   test('no video freeze > 500 ms in the first 5 s, over 10 consecutive joins', async (t) => {
-    const ctx = await newContext(browser);
-    const a = await openWidget(ctx, server.url, await server.token('carol'));
-    const b = await openWidget(ctx, server.url, await server.token('dave'));
+    const ctx = await newContext(env.browser);
+    const a = await openWidget(ctx, env.server.url, await env.server.token('carol'));
+    const b = await openWidget(ctx, env.server.url, await env.server.token('dave'));
     await a.evaluate(() => document.querySelector('call-widget')!.join('room-2'));
     await waitForState(a, 'in-call');
     // Records the time of every decoded frame of the first remote video that appears. (A string: functions

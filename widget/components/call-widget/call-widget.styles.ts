@@ -1,5 +1,16 @@
 import { css } from 'lit';
 
+/** The light palette, used by theme="light" and by theme="auto" when the system is light. */
+const LIGHT_PALETTE = css`
+    --_bg: var(--call-widget-background, #ffffff);
+    --_fg: var(--call-widget-foreground, #14161a);
+    --_muted: var(--call-widget-muted, #5b6270);
+    --_accent: var(--call-widget-accent, #1f5fd6);
+    --_danger: var(--call-widget-danger, #c62828);
+    --_success: var(--call-widget-success, #18794e);
+    --_surface: var(--call-widget-surface, #eef0f3);
+`;
+
 export const callWidgetStyles = css`
   :host {
     --_bg: var(--call-widget-background, #0f1115);
@@ -25,23 +36,11 @@ export const callWidgetStyles = css`
     contain: content;
   }
   :host([theme='light']) {
-    --_bg: var(--call-widget-background, #ffffff);
-    --_fg: var(--call-widget-foreground, #14161a);
-    --_muted: var(--call-widget-muted, #5b6270);
-    --_accent: var(--call-widget-accent, #1f5fd6);
-    --_danger: var(--call-widget-danger, #c62828);
-    --_success: var(--call-widget-success, #18794e);
-    --_surface: var(--call-widget-surface, #eef0f3);
+    ${LIGHT_PALETTE}
   }
   @media (prefers-color-scheme: light) {
     :host([theme='auto']) {
-      --_bg: var(--call-widget-background, #ffffff);
-      --_fg: var(--call-widget-foreground, #14161a);
-      --_muted: var(--call-widget-muted, #5b6270);
-      --_accent: var(--call-widget-accent, #1f5fd6);
-      --_danger: var(--call-widget-danger, #c62828);
-      --_success: var(--call-widget-success, #18794e);
-      --_surface: var(--call-widget-surface, #eef0f3);
+      ${LIGHT_PALETTE}
     }
   }
   :host([hidden]) { display: none; }
