@@ -9,12 +9,14 @@ export interface Story {
   title: string;
   group: string;
   state: CallMachineState;
-  /** Remote participants; `stream` is attached by the page (fake canvas video) or left empty in tests. */
-  remotes: Omit<RemoteParticipant, 'stream'>[];
+  /** Remote participants; the page attaches their streams (fake canvas video), tests empty ones. */
+  remotes: StoryPerson[];
   activeSpeaker?: string;
 }
 
-const person = (userId: string, o: Partial<RemoteParticipant> = {}): Omit<RemoteParticipant, 'stream'> => ({
+export type StoryPerson = Omit<RemoteParticipant, 'stream' | 'screenStream'> & { sharesScreen?: boolean };
+
+const person = (userId: string, o: Partial<StoryPerson> = {}): StoryPerson => ({
   userId,
   name: userId[0]!.toUpperCase() + userId.slice(1),
   hasAudio: true,
@@ -42,7 +44,7 @@ export const STORIES: Story[] = [
   { id: 'grid-4', group: 'Grid', title: 'Grid of 4', state: inCall('room'), remotes: NAMES.slice(0, 4).map((u, i) => person(u, { micMuted: i === 2 })), activeSpeaker: 'bob' },
   { id: 'grid-9', group: 'Grid', title: 'Grid of 9', state: inCall('room'), remotes: NAMES.slice(0, 9).map((u, i) => person(u, { cameraOff: i % 4 === 3 })) },
   { id: 'grid-16', group: 'Grid', title: 'Grid of 16 (paged)', state: inCall('room'), remotes: NAMES.slice(0, 16).map((u) => person(u)) },
-  { id: 'screen-share', group: 'Grid', title: 'Screen share', state: inCall('room'), remotes: [person('bob', { screenStream: new MediaStream() } as Partial<RemoteParticipant>), person('carol')] },
+  { id: 'screen-share', group: 'Grid', title: 'Screen share', state: inCall('room'), remotes: [person('bob', { sharesScreen: true }), person('carol')] },
   { id: 'ended-hangup', group: 'Ended', title: 'Ended (hang-up)', state: ended('hangup', 754_000), remotes: [] },
   ...(['declined', 'cancelled', 'no_answer', 'busy', 'unavailable', 'answered_elsewhere', 'failed'] as const).map((reason) => ({
     id: `ended-${reason}`,

@@ -48,10 +48,10 @@ function show(): void {
   document.documentElement.dataset.page = opts.page ?? 'light';
   for (const a of sidebar.querySelectorAll('a')) a.toggleAttribute('aria-current', a.dataset.story === story.id);
   title.textContent = `${story.group} / ${story.title}`;
-  const remotes: RemoteParticipant[] = story.remotes.map((r, i) => ({
+  const remotes: RemoteParticipant[] = story.remotes.map(({ sharesScreen, ...r }, i) => ({
     ...r,
     stream: streamFor(r.userId, i * 47),
-    ...(r.screenStream ? { screenStream: streamFor(`${r.userId}-screen`, 200) } : {}),
+    ...(sharesScreen ? { screenStream: streamFor(`${r.userId}-screen`, 200) } : {}),
     speaking: r.userId === story.activeSpeaker,
   }));
   const widget = document.createElement('call-widget') as CallWidget;

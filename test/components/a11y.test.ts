@@ -42,7 +42,11 @@ describe('<call-widget> states (the demo\'s stories) are accessible (axe-core, 0
         const el = mount();
         el.theme = theme;
         el.style.height = '480px';
-        const remotes: RemoteParticipant[] = story.remotes.map((r) => ({ ...r, stream: new MediaStream() }));
+        const remotes: RemoteParticipant[] = story.remotes.map(({ sharesScreen, ...r }) => ({
+          ...r,
+          stream: new MediaStream(),
+          ...(sharesScreen ? { screenStream: new MediaStream() } : {}),
+        }));
         el.useEngine(new SimulatedEngine(structuredClone(story.state), remotes));
         await settled(el);
         await expectNoViolations(el, `${story.title} (${theme})`);

@@ -48,16 +48,41 @@ const SCRIPT_ORIGIN = (() => {
  * @fires call-error - `{ code, message }`.
  * @fires call-state-change - `{ state }` whenever `state` changes.
  *
- * @csspart panel - The whole panel. @csspart status - The headline. @csspart dialer - The dial form.
- * @csspart grid - Remote participants. @csspart tile - One remote participant. @csspart remote-video - Their video.
- * @csspart local-tile - Your own preview. @csspart local-video - Its video. @csspart controls - The button bar.
- * @csspart button - Every button (plus `accept`, `accept-audio`, `decline`, `cancel`, `hangup`, `mic`, `camera`, `dismiss`).
+ * @csspart panel - The whole panel.
+ * @csspart status - The headline of each state.
+ * @csspart dialer - The dial form.
+ * @csspart callee-input - Its user id field.
+ * @csspart stage - Everything a call shows (spotlight, grid, your preview).
+ * @csspart spotlight - The big tile (speaker layout, pinned, screen share).
+ * @csspart grid - The grid of remote tiles (also `strip` in speaker layout).
+ * @csspart tile - One remote participant (or screen share); `screen-tile` for screen shares.
+ * @csspart remote-video - A remote video.
+ * @csspart tile-menu - A tile's actions (pin; mute and remove for admins).
+ * @csspart mute-indicator - The muted-microphone icon on a tile.
+ * @csspart camera-indicator - The camera-off icon on a tile.
+ * @csspart local-tile - Your own preview.
+ * @csspart local-video - Its video.
+ * @csspart pager - Previous/next page of tiles.
+ * @csspart invite - The invite form during a call.
+ * @csspart controls - The button bar.
+ * @csspart button - Every button; each also has its own part: `accept`, `accept-audio`, `decline`, `cancel`,
+ *   `hangup`, `mic`, `camera`, `screen-share`, `layout`, `dismiss`, `join-audio-only`, `dial-video`, `dial-audio`.
  * @csspart timer - The call timer.
+ * @csspart audience-count - Viewers of a live room.
  *
- * @cssprop [--call-widget-background=#0f1115] @cssprop [--call-widget-foreground=#f4f5f7]
- * @cssprop [--call-widget-muted=#9aa0aa] @cssprop [--call-widget-accent=#2f6fed] @cssprop [--call-widget-danger=#d93a3a]
- * @cssprop [--call-widget-success=#18794e] @cssprop [--call-widget-radius=12px] @cssprop [--call-widget-spacing=12px]
- * @cssprop [--call-widget-font=system-ui] @cssprop [--call-widget-tile-aspect=16 / 9]
+ * @cssprop [--call-widget-background=#0f1115] - Panel background (light theme: #ffffff).
+ * @cssprop [--call-widget-foreground=#f4f5f7] - Text colour.
+ * @cssprop [--call-widget-muted=#9aa0aa] - Secondary text.
+ * @cssprop [--call-widget-surface=#1b1e25] - Inputs and menus.
+ * @cssprop [--call-widget-accent=#2f6fed] - Primary actions and focus rings.
+ * @cssprop [--call-widget-danger=#d93a3a] - Decline and hang up.
+ * @cssprop [--call-widget-success=#18794e] - Accept and the active speaker outline.
+ * @cssprop [--call-widget-radius=12px] - Corner radius.
+ * @cssprop [--call-widget-spacing=12px] - Padding and gaps.
+ * @cssprop [--call-widget-font=system-ui] - Font family.
+ * @cssprop [--call-widget-tile-aspect=16 / 9] - Tile aspect ratio.
+ *
+ * @tagname call-widget
  */
 export class CallWidget extends LitElement {
   static override styles = callWidgetStyles;
