@@ -58,6 +58,7 @@ function show(): void {
   widget.theme = (opts.theme as CallWidget['theme']) ?? 'dark';
   if (opts.lang) widget.setAttribute('lang', opts.lang);
   widget.layout = (opts.layout as CallWidget['layout']) ?? 'grid';
+  widget.mode = (opts.mode as CallWidget['mode']) ?? 'inline';
   widget.pageSize = Number(opts.pageSize ?? 9);
   stage.replaceChildren(widget);
   const engine = new SimulatedEngine(structuredClone(story.state), remotes);

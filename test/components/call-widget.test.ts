@@ -78,4 +78,29 @@ describe('<call-widget>', () => {
     equal(engine.micEnabled, false, 'engine muted');
     equal((part(el, 'mic') as HTMLButtonElement).getAttribute('aria-pressed'), 'true', 'mic pressed');
   });
+
+  it('launcher mode: a corner button opens a panel kept on screen; a ring opens it; Escape closes it', async () => {
+    const el = mount();
+    el.mode = 'launcher';
+    const engine = new SimulatedEngine({ status: 'idle', me: ME }, [], 10);
+    el.useEngine(engine);
+    await settled(el);
+    const launcher = part(el, 'launcher') as HTMLButtonElement;
+    const panel = part(el, 'panel')!;
+    assert(panel.hidden, 'closed at first');
+    equal(launcher.getAttribute('aria-expanded'), 'false', 'aria-expanded');
+    launcher.click();
+    await waitFor(() => !panel.hidden && panel.style.top !== '');
+    const rect = panel.getBoundingClientRect();
+    assert(rect.top >= 0 && rect.left >= 0 && rect.bottom <= innerHeight && rect.right <= innerWidth, `panel on screen: ${JSON.stringify(rect)}`);
+    const button = launcher.getBoundingClientRect();
+    assert(rect.bottom <= button.top, 'panel sits above the corner button');
+    panel.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }));
+    await settled(el);
+    assert(panel.hidden, 'Escape closes');
+    engine.apply({ type: 'incoming', call: sampleCall() });
+    await waitFor(() => !panel.hidden);
+    await settled(el);
+    equal(el.shadowRoot!.activeElement, part(el, 'accept'), 'focus on accept inside the opened panel');
+  });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { newContext } from '../support/browser';
+import { newContext, openWidget } from '../support/browser';
 import { useServerAndBrowser } from '../support/suite';
 
 /** The script-tag and CMS paths: attributes only, several instances, script before or after the element. */
@@ -38,6 +38,42 @@ describe('embedding', () => {
     const errors = (await page.evaluate(() => (window as unknown as { errors: { code: string; message: string }[] }).errors));
     assert.equal(errors[0]?.code, 'not_configured');
     assert.match(errors[0]!.message, /404/);
+    await ctx.close();
+  });
+
+  test('another origin, only the script tag and launchers: a call is received and answered with the keyboard alone', async () => {
+    const ctx = await newContext(env.browser);
+    // The page lives on http://localhost:PORT; the widget and its server on http://127.0.0.1:PORT.
+    const pageOrigin = env.server.url.replace('127.0.0.1', 'localhost');
+    const html = `<!doctype html><html lang="en"><body><h1>A shop</h1><a href="#">first link</a>
+      <script type="module" src="${env.server.url}/widget.js"></script>
+      <call-widget id="one" mode="launcher" token-url="/e2e/token/shop-one"></call-widget>
+      <call-widget id="two" mode="launcher" position="bottom-left" token-url="/e2e/token/shop-two"></call-widget></body></html>`;
+    const page = await ctx.newPage();
+    await page.goto(`${pageOrigin}/e2e/raw?html=${encodeURIComponent(html)}`);
+    assert.notEqual(new URL(page.url()).origin, new URL(env.server.url).origin);
+    for (const id of ['one', 'two']) await page.waitForFunction((i) => document.getElementById(i)?.getAttribute('state') === 'idle', id, { polling: 50, timeout: 15_000 });
+    assert.equal(await page.locator('#one [part~="panel"]').isVisible(), false, 'the launcher starts closed');
+
+    const caller = await openWidget(ctx, env.server.url, await env.server.token('shop-caller'));
+    for (const [id, user] of [['one', 'shop-one'], ['two', 'shop-two']] as const) {
+      await caller.evaluate((u) => document.querySelector('call-widget')!.dial(u, { video: false }), user);
+      await page.waitForFunction((i) => document.getElementById(i)?.getAttribute('state') === 'incoming', id, { polling: 50 });
+      await page.bringToFront();
+      // The ring opened the panel and put the focus on "accept": Enter answers.
+      await page.locator(`#${id} [part~="panel"]`).waitFor({ state: 'visible' });
+      await page.waitForFunction((i) => document.getElementById(i)?.shadowRoot?.activeElement?.getAttribute('part')?.includes('accept') === true, id, { polling: 50 });
+      await page.keyboard.press('Enter');
+      await page.waitForFunction((i) => document.getElementById(i)?.getAttribute('state') === 'in-call', id, { polling: 50 });
+      // Hang up with the keyboard too: focus went to "hang up".
+      await page.waitForFunction((i) => document.getElementById(i)?.shadowRoot?.activeElement?.getAttribute('part')?.includes('hangup') === true, id, { polling: 50 });
+      await page.keyboard.press('Enter');
+      await page.waitForFunction((i) => document.getElementById(i)?.getAttribute('state') === 'ended', id, { polling: 50 });
+      await page.keyboard.press('Escape');
+      await page.locator(`#${id} [part~="panel"]`).waitFor({ state: 'hidden' });
+      await caller.evaluate(() => document.querySelector('call-widget')!.shadowRoot!.querySelector<HTMLElement>('[part~="dismiss"]')?.click());
+      await caller.waitForFunction(() => document.querySelector('call-widget')?.getAttribute('state') === 'idle', undefined, { polling: 50 });
+    }
     await ctx.close();
   });
 });

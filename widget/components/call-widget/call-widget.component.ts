@@ -1,4 +1,4 @@
-import { LitElement, type PropertyValues, html } from 'lit';
+import { LitElement, type PropertyValues, html, nothing, svg } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { Environment } from '../../../protocol';
 import { CallController, type ControllerEvent } from '../../call/call-controller';
@@ -7,10 +7,14 @@ import type { CallStatus } from '../../call/call-machine';
 import type { MediaStats } from '../../call/media-client';
 import { callWidgetStyles } from './call-widget.styles';
 import { callEvent, incomingDetail } from './events';
-import type { GridState, Layout } from './grid';
+import { type GridState, type Layout, measureTileViews } from './grid';
+import { RingFocus } from './focus';
+import { LauncherController, type LauncherPosition } from './launcher';
 import { isRtl, resolveStrings } from './i18n';
 import type { Strings } from './strings';
 import { renderState, type ViewHandlers } from './views';
+
+const PHONE_ICON = svg`<svg viewBox="0 0 24 24" width="26" height="26" aria-hidden="true" fill="currentColor"><path d="M6.6 10.8a15.1 15.1 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25 11.4 11.4 0 0 0 3.6.57 1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.45.57 3.57a1 1 0 0 1-.25 1z"/></svg>`;
 
 /** The origin this script was served from: the default `server` for the script-tag bundle. */
 const SCRIPT_ORIGIN = (() => {
@@ -37,6 +41,9 @@ const SCRIPT_ORIGIN = (() => {
  * @attr lang - Language of the widget (`en`, `es`, `ar`; default: the page's `<html lang>`); `ar` lays out
  *   right to left. Override any text with the `strings` property.
  * @attr theme - `light`, `dark` (default) or `auto` (follows the system).
+ * @attr mode - `inline` (default: fills its container) or `launcher` (a floating call button in a page corner
+ *   that opens the panel; an incoming call opens it).
+ * @attr position - Launcher corner: `bottom-right` (default), `bottom-left`, `top-right`, `top-left`.
  * @attr state - Read-only, reflected: `disconnected`, `connecting`, `idle`, `outgoing`, `incoming`, `joining`,
  *   `in-call`, `ended` or `error`.
  *
@@ -101,6 +108,13 @@ export class CallWidget extends LitElement {
   @property({ reflect: true }) theme: 'light' | 'dark' | 'auto' = 'dark';
   /** Overrides for any user-visible text (see strings.ts for the keys). */
   @property({ attribute: false }) strings: Partial<Strings> = {};
+  @property({ reflect: true }) mode: 'inline' | 'launcher' = 'inline';
+  @property({ reflect: true }) position: LauncherPosition = 'bottom-right';
+  private readonly launcher = new LauncherController(
+    this,
+    () => ({ button: this.shadowRoot?.querySelector<HTMLElement>('[part~="launcher"]') ?? null, panel: this.shadowRoot?.querySelector<HTMLElement>('[part~="panel"]') ?? null }),
+    () => this.position,
+  );
   /** Read-only: the call status. */
   @property({ reflect: true }) state: CallStatus = 'disconnected';
 
@@ -114,6 +128,7 @@ export class CallWidget extends LitElement {
   private autoJoined: string | undefined;
   private resizeObserver: ResizeObserver | undefined;
   private readonly onVisibility = () => this.reportTileViews();
+  private readonly ringFocus = new RingFocus();
 
   /** Calls a user (or several). Resolves when the call is ringing or has failed (see `call-error`). */
   dial(userId: string | string[], options: { video?: boolean } = {}): Promise<void> {
@@ -210,46 +225,17 @@ export class CallWidget extends LitElement {
 
   protected override updated(): void {
     this.reportTileViews();
-    this.manageFocus();
+    this.ringFocus.update(this.state, this.shadowRoot);
   }
 
-  private focusBeforeRing: HTMLElement | undefined;
-  private focusedFor: string | undefined;
 
-  /** On ring, focus moves to "accept" (keyboard users answer with Enter); afterwards it returns where it was. */
-  private manageFocus(): void {
-    const status = this.state;
-    if (status === this.focusedFor) return;
-    const previous = this.focusedFor;
-    this.focusedFor = status;
-    if (status === 'incoming') {
-      let active = document.activeElement as HTMLElement | null;
-      while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement as HTMLElement;
-      this.focusBeforeRing = active ?? undefined;
-      this.shadowRoot?.querySelector<HTMLElement>('[part~="accept"]')?.focus();
-    } else if (previous === 'incoming' && status !== 'joining') {
-      this.focusBeforeRing?.focus();
-      this.focusBeforeRing = undefined;
-    } else if (previous === 'joining' && status === 'in-call') {
-      this.shadowRoot?.querySelector<HTMLElement>('[part~="hangup"]')?.focus();
-    }
-  }
 
-  /**
-   * Tells the engine which remote videos are on screen and at what size, so the server forwards only those,
-   * at the simulcast layer that fits. A hidden page shows nothing.
-   */
+  /** The server forwards only the tiles on screen, at the layer that fits their size (see measureTileViews). */
   private reportTileViews(): void {
     const engine = this.controller;
-    if (!engine || engine.status !== 'in-call') return;
-    if (document.visibilityState === 'hidden') return engine.setTileViews([]);
-    const dpr = window.devicePixelRatio || 1;
-    const views = [...(this.shadowRoot?.querySelectorAll<HTMLElement>('[part~="tile"]') ?? [])].map((el) => {
-      const rect = el.getBoundingClientRect();
-      return { userId: el.dataset.userId ?? '', source: (el.dataset.source ?? 'camera') as 'camera' | 'screen', width: rect.width * dpr, height: rect.height * dpr };
-    });
-    engine.setTileViews(views.filter((v) => v.userId && v.width > 0));
+    if (engine?.status === 'in-call') engine.setTileViews(measureTileViews(this.shadowRoot));
   }
+
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if ((changed.has('token') || changed.has('server') || changed.has('environment') || changed.has('tokenUrl')) && this.isConnected) this.reconnect();
@@ -325,6 +311,7 @@ export class CallWidget extends LitElement {
         this.state = event.state;
         clearInterval(this.timer);
         if (event.state === 'in-call') this.timer = setInterval(() => this.requestUpdate(), 1000);
+        if (event.state === 'incoming' && this.mode === 'launcher') void this.launcher.show();
         if (event.state === 'idle' && this.room && this.autoJoined !== this.room) {
           this.autoJoined = this.room;
           void this.join(this.room);
@@ -383,11 +370,22 @@ export class CallWidget extends LitElement {
     const grid: GridState = { layout: this.layout, page: this.page, pinned: this.pinned, pageSize: Math.max(1, this.pageSize) };
     const lang = this.language || document.documentElement.lang || navigator.language;
     const S = resolveStrings(lang, this.strings);
-    return html`<div part="panel" dir=${isRtl(lang) ? 'rtl' : 'ltr'} lang=${lang}>
+    const panel = html`<div part="panel" id="panel" dir=${isRtl(lang) ? 'rtl' : 'ltr'} lang=${lang}
+      ?hidden=${this.mode === 'launcher' && !this.launcher.open} role=${this.mode === 'launcher' ? 'dialog' : nothing}
+      aria-label=${this.mode === 'launcher' ? S.callPanel : nothing} @keydown=${this.onPanelKey}>
       ${renderState(controller, this.token !== undefined && this.token !== '', grid, this.handlers, S)}
       <div class="sr-only" role="status" aria-live="polite" aria-atomic="true">${this.announcement(S)}</div>
     </div>`;
+    if (this.mode !== 'launcher') return panel;
+    const ringing = this.state === 'incoming';
+    return html`<button part="launcher" class=${ringing ? 'ringing' : ''} aria-controls="panel" aria-expanded=${String(this.launcher.open)}
+        aria-label=${ringing ? S.incomingAnnouncement('') : S.openCalls} @click=${() => this.launcher.toggle()}>${PHONE_ICON}</button>
+      ${panel}`;
   }
+
+  private readonly onPanelKey = (e: KeyboardEvent) => {
+    if (e.key === 'Escape' && this.mode === 'launcher') this.launcher.close();
+  };
 
   /** What the live region says for the current state (screen readers announce each change). */
   private announcement(S: Strings): string {

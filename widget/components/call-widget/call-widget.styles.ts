@@ -44,6 +44,16 @@ export const callWidgetStyles = css`
     }
   }
   :host([hidden]) { display: none; }
+  /* Launcher: the host takes no space; a round button sits in a corner and the panel floats next to it. */
+  :host([mode='launcher']) { position: fixed; inset: auto; width: 0; height: 0; min-width: 0; min-height: 0; background: none; overflow: visible; contain: none; z-index: var(--call-widget-z-index, 2147483000); }
+  [part~='launcher'] { position: fixed; width: 60px; height: 60px; border-radius: 50%; display: grid; place-items: center; background: var(--_accent); box-shadow: 0 6px 20px rgb(0 0 0 / 30%); padding: 0; }
+  :host([position='bottom-right']) [part~='launcher'], :host(:not([position])) [part~='launcher'] { right: 20px; bottom: 20px; }
+  :host([position='bottom-left']) [part~='launcher'] { left: 20px; bottom: 20px; }
+  :host([position='top-right']) [part~='launcher'] { right: 20px; top: 20px; }
+  :host([position='top-left']) [part~='launcher'] { left: 20px; top: 20px; }
+  [part~='launcher'].ringing { background: var(--_success); }
+  :host([mode='launcher']) [part~='panel'] { position: fixed; top: 0; left: 0; width: 380px; height: 540px; background: var(--_bg); border-radius: var(--_radius); box-shadow: 0 12px 40px rgb(0 0 0 / 35%); }
+  [part~='panel'][hidden] { display: none; }
   *, *::before, *::after { box-sizing: inherit; }
   [part~='panel'] { flex: 1; display: flex; flex-direction: column; gap: var(--_gap); padding: var(--_gap); min-height: 0; }
   [part~='status'] { margin: 0; font-size: 1.05rem; font-weight: 600; }
@@ -91,7 +101,7 @@ export const callWidgetStyles = css`
   .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
   .sr-only:focus { position: static; width: auto; height: auto; clip: auto; }
   @media (prefers-reduced-motion: no-preference) {
-    .pulse { animation: pulse 1.4s ease-in-out infinite; }
+    .pulse, [part~='launcher'].ringing { animation: pulse 1.4s ease-in-out infinite; }
     @keyframes pulse { 50% { opacity: 0.5; } }
   }
 `;

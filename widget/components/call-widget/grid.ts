@@ -120,3 +120,18 @@ function tile(t: Tile, grid: GridState, isAdmin: boolean, h: GridHandlers, S: St
       </details>
     </div>`;
 }
+
+/**
+ * What the grid shows right now: each tile's user, source and size in device pixels. A hidden page shows
+ * nothing (the server then pauses every remote video).
+ */
+export function measureTileViews(root: ShadowRoot | null): { userId: string; source: 'camera' | 'screen'; width: number; height: number }[] {
+  if (document.visibilityState === 'hidden' || !root) return [];
+  const dpr = window.devicePixelRatio || 1;
+  return [...root.querySelectorAll<HTMLElement>('[part~="tile"]')]
+    .map((el) => {
+      const rect = el.getBoundingClientRect();
+      return { userId: el.dataset.userId ?? '', source: (el.dataset.source ?? 'camera') as 'camera' | 'screen', width: rect.width * dpr, height: rect.height * dpr };
+    })
+    .filter((v) => v.userId && v.width > 0);
+}

@@ -69,6 +69,8 @@ const ES: Strings = {
     room_full: 'La sala está llena.',
   },
   callDuration: 'Duración de la llamada',
+  callPanel: 'Llamadas',
+  openCalls: 'Abrir llamadas',
   incomingAnnouncement: (who) => `Llamada entrante de ${who}`,
   connectedAnnouncement: 'Llamada conectada',
 };
@@ -142,6 +144,8 @@ const AR: Strings = {
     room_full: 'الغرفة ممتلئة.',
   },
   callDuration: 'مدة المكالمة',
+  callPanel: 'المكالمات',
+  openCalls: 'فتح المكالمات',
   incomingAnnouncement: (who) => `مكالمة واردة من ${who}`,
   connectedAnnouncement: 'تم الاتصال',
 };

@@ -70,6 +70,8 @@ export const EN = {
     room_full: 'This room is full.',
   } as Partial<Record<ErrorCode, string>>,
   callDuration: 'Call duration',
+  callPanel: 'Calls',
+  openCalls: 'Open calls',
   incomingAnnouncement: (who: string) => `Incoming call from ${who}`,
   connectedAnnouncement: 'Call connected',
 };

@@ -1,0 +1,80 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+
+export type LauncherPosition = 'bottom-right' | 'bottom-left' | 'top-right' | 'top-left';
+
+const PLACEMENT: Record<LauncherPosition, 'top-end' | 'top-start' | 'bottom-end' | 'bottom-start'> = {
+  'bottom-right': 'top-end',
+  'bottom-left': 'top-start',
+  'top-right': 'bottom-end',
+  'top-left': 'bottom-start',
+};
+
+/**
+ * The launcher presentation: a floating call button in a page corner and the panel anchored to it. Floating UI
+ * (loaded only when a launcher first opens, so inline widgets never download it) keeps the panel on screen —
+ * flip, shift, and shrink to the viewport on small screens. Positioning starts in one place (`open`) and its
+ * cleanup always runs on close and on disconnect.
+ */
+export class LauncherController implements ReactiveController {
+  open = false;
+  private cleanup: (() => void) | undefined;
+
+  constructor(
+    private readonly host: ReactiveControllerHost & HTMLElement,
+    private readonly parts: () => { button: HTMLElement | null; panel: HTMLElement | null },
+    private readonly position: () => LauncherPosition,
+  ) {
+    host.addController(this);
+  }
+
+  hostDisconnected(): void {
+    this.stop();
+  }
+
+  toggle(): void {
+    if (this.open) this.close();
+    else void this.show();
+  }
+
+  async show(): Promise<void> {
+    if (this.open) return;
+    this.open = true;
+    this.host.requestUpdate();
+    await (this.host as unknown as { updateComplete: Promise<unknown> }).updateComplete;
+    const { button, panel } = this.parts();
+    if (!button || !panel || !this.open) return;
+    const { autoUpdate, computePosition, flip, offset, shift, size } = await import('@floating-ui/dom');
+    this.stop();
+    this.cleanup = autoUpdate(button, panel, () => {
+      void computePosition(button, panel, {
+        strategy: 'fixed',
+        placement: PLACEMENT[this.position()],
+        middleware: [
+          offset(12),
+          flip(),
+          shift({ padding: 8 }),
+          size({
+            padding: 8,
+            apply({ availableWidth, availableHeight }) {
+              panel.style.maxWidth = `${Math.max(280, availableWidth)}px`;
+              panel.style.maxHeight = `${Math.max(320, availableHeight)}px`;
+            },
+          }),
+        ],
+      }).then(({ x, y }) => Object.assign(panel.style, { left: `${x}px`, top: `${y}px` }));
+    });
+  }
+
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.stop();
+    this.host.requestUpdate();
+    this.parts().button?.focus();
+  }
+
+  private stop(): void {
+    this.cleanup?.();
+    this.cleanup = undefined;
+  }
+}
