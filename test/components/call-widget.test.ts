@@ -103,4 +103,29 @@ describe('<call-widget>', () => {
     await settled(el);
     equal(el.shadowRoot!.activeElement, part(el, 'accept'), 'focus on accept inside the opened panel');
   });
+
+  it('a ring sets the tab title until it ends; a page that cancels call-incoming gets no built-in ring UI', async () => {
+    document.title = 'Shop';
+    const el = mount();
+    el.mutedTones = true;
+    const engine = new SimulatedEngine({ status: 'idle', me: ME }, [], 10);
+    el.useEngine(engine);
+    await settled(el);
+    engine.apply({ type: 'incoming', call: sampleCall() });
+    await settled(el);
+    assert(document.title.includes('Incoming call from Bob'), `title: ${document.title}`);
+    await engine.decline();
+    await settled(el);
+    equal(document.title, 'Shop', 'title restored');
+
+    engine.dismiss();
+    el.addEventListener('call-incoming', (e) => e.preventDefault(), { once: true });
+    engine.apply({ type: 'incoming', call: sampleCall({ callId: 'c2' }) });
+    await settled(el);
+    equal(el.state, 'incoming', 'still ringing (the page answers through the API)');
+    equal(part(el, 'accept'), null, 'no built-in incoming UI');
+    equal(document.title, 'Shop', 'no title change either');
+    await el.accept({ video: false });
+    await waitFor(() => el.state === 'in-call');
+  });
 });

@@ -16,13 +16,17 @@ test('the custom-elements manifest lists the whole public API of <call-widget>',
   for (const a of ['server', 'token', 'token-url', 'environment', 'room', 'room-kind', 'layout', 'page-size', 'video-resolution', 'lang', 'theme', 'state']) assert.ok(attributes.has(a), `attribute ${a}`);
   const events = names(el.events);
   for (const e of ['call-incoming', 'call-outgoing', 'call-connected', 'call-ended', 'call-error', 'call-state-change']) assert.ok(events.has(e), `event ${e}`);
-  // Every public method on the class is in the manifest.
-  const methods = names(el.members?.filter((m) => m.kind === 'method' && m.privacy !== 'private' && m.privacy !== 'protected'));
-  const lifecycle = new Set(['constructor', 'connectedCallback', 'disconnectedCallback', 'useEngine']);
+  // Every method on the class is in the manifest, and the documented API is public there.
+  const methods = el.members?.filter((m) => m.kind === 'method') ?? [];
+  // useEngine is @internal (the demo's simulator), so the manifest leaves it out on purpose.
+  const lifecycle = new Set(['constructor', 'connectedCallback', 'disconnectedCallback', 'render', 'updated', 'willUpdate', 'useEngine']);
   for (const name of Object.getOwnPropertyNames(CallWidget.prototype)) {
-    const d = Object.getOwnPropertyDescriptor(CallWidget.prototype, name);
-    if (typeof d?.value !== 'function' || lifecycle.has(name) || ['render', 'updated', 'willUpdate', 'manageFocus', 'announcement', 'reportTileViews', 'require', 'teardown', 'reconnect', 'attach', 'fetchToken', 'onControllerEvent'].includes(name)) continue;
-    assert.ok(methods.has(name), `method ${name} in the manifest`);
+    if (typeof Object.getOwnPropertyDescriptor(CallWidget.prototype, name)?.value !== 'function' || lifecycle.has(name)) continue;
+    assert.ok(methods.some((m) => m.name === name), `method ${name} in the manifest`);
+  }
+  const publicMethods = names(methods.filter((m) => !m.privacy || m.privacy === 'public'));
+  for (const m of ['dial', 'accept', 'decline', 'cancel', 'hangup', 'invite', 'join', 'leave', 'setMicEnabled', 'setCameraEnabled', 'startScreenShare', 'stopScreenShare', 'pin', 'getStats', 'muteParticipant', 'removeParticipant', 'setParticipantRole']) {
+    assert.ok(publicMethods.has(m), `public method ${m}`);
   }
   assert.ok((el.cssParts ?? []).length >= 15, 'css parts documented');
   assert.ok(names(el.cssProperties).has('--call-widget-accent'), 'css custom properties documented');

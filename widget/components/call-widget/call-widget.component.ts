@@ -10,9 +10,10 @@ import { callEvent, incomingDetail } from './events';
 import { type GridState, type Layout, measureTileViews } from './grid';
 import { RingFocus } from './focus';
 import { LauncherController, type LauncherPosition } from './launcher';
+import { RingSignals } from './tones';
 import { isRtl, resolveStrings } from './i18n';
 import type { Strings } from './strings';
-import { renderState, type ViewHandlers } from './views';
+import { announcementFor, fetchTokenFrom, renderState, type ViewHandlers } from './views';
 
 const PHONE_ICON = svg`<svg viewBox="0 0 24 24" width="26" height="26" aria-hidden="true" fill="currentColor"><path d="M6.6 10.8a15.1 15.1 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25 11.4 11.4 0 0 0 3.6.57 1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.45.57 3.57a1 1 0 0 1-.25 1z"/></svg>`;
 
@@ -43,6 +44,7 @@ const SCRIPT_ORIGIN = (() => {
  * @attr theme - `light`, `dark` (default) or `auto` (follows the system).
  * @attr mode - `inline` (default: fills its container) or `launcher` (a floating call button in a page corner
  *   that opens the panel; an incoming call opens it).
+ * @attr muted-tones - Boolean: no ringtone or ringback (they are synthesized with WebAudio otherwise).
  * @attr position - Launcher corner: `bottom-right` (default), `bottom-left`, `top-right`, `top-left`.
  * @attr state - Read-only, reflected: `disconnected`, `connecting`, `idle`, `outgoing`, `incoming`, `joining`,
  *   `in-call`, `ended` or `error`.
@@ -110,11 +112,11 @@ export class CallWidget extends LitElement {
   @property({ attribute: false }) strings: Partial<Strings> = {};
   @property({ reflect: true }) mode: 'inline' | 'launcher' = 'inline';
   @property({ reflect: true }) position: LauncherPosition = 'bottom-right';
-  private readonly launcher = new LauncherController(
-    this,
-    () => ({ button: this.shadowRoot?.querySelector<HTMLElement>('[part~="launcher"]') ?? null, panel: this.shadowRoot?.querySelector<HTMLElement>('[part~="panel"]') ?? null }),
-    () => this.position,
-  );
+  @property({ attribute: 'muted-tones', type: Boolean }) mutedTones = false;
+  private readonly ring = new RingSignals();
+  /** The page took over the incoming call UI (call-incoming was cancelled). */
+  private incomingHandledByPage = false;
+  private readonly launcher = new LauncherController(this, () => this.position);
   /** Read-only: the call status. */
   @property({ reflect: true }) state: CallStatus = 'disconnected';
 
@@ -139,17 +141,11 @@ export class CallWidget extends LitElement {
     return this.require().accept(options.video ?? true);
   }
 
-  decline(): Promise<void> {
-    return this.require().decline();
-  }
+  decline(): Promise<void> { return this.require().decline(); } // prettier-ignore
 
-  cancel(): Promise<void> {
-    return this.require().cancel();
-  }
+  cancel(): Promise<void> { return this.require().cancel(); } // prettier-ignore
 
-  hangup(): Promise<void> {
-    return this.require().hangup();
-  }
+  hangup(): Promise<void> { return this.require().hangup(); } // prettier-ignore
 
   /** Joins (or creates) the room `roomId`: a conference room, or a live room with `{ kind: 'live' }`. */
   join(roomId: string, options: { video?: boolean; kind?: 'conference' | 'live' } = {}): Promise<void> {
@@ -163,13 +159,8 @@ export class CallWidget extends LitElement {
     return this.require().invite(Array.isArray(userIds) ? userIds : [userIds]);
   }
 
-  startScreenShare(): Promise<void> {
-    return this.require().startScreenShare();
-  }
-
-  stopScreenShare(): Promise<void> {
-    return this.require().stopScreenShare();
-  }
+  startScreenShare(): Promise<void> { return this.require().startScreenShare(); } // prettier-ignore
+  stopScreenShare(): Promise<void> { return this.require().stopScreenShare(); } // prettier-ignore
 
   /** Room admins only (the server refuses others with `forbidden`). */
   muteParticipant(userId: string, source: 'mic' | 'camera' = 'mic'): Promise<void> {
@@ -247,6 +238,7 @@ export class CallWidget extends LitElement {
   }
 
   private teardown(): void {
+    this.ring.close();
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.controller?.disconnect();
@@ -285,16 +277,11 @@ export class CallWidget extends LitElement {
 
   /** The CMS path: ask the site's own backend for a token (it knows the visitor from its cookies). */
   private async fetchToken(url: string): Promise<void> {
-    try {
-      const res = await fetch(url, { method: 'POST', credentials: 'include', headers: { accept: 'application/json' } });
-      if (!res.ok) throw new Error(`${url} answered ${res.status}`);
-      const body = (await res.json()) as { token?: unknown };
-      if (typeof body.token !== 'string') throw new Error(`${url} did not answer { "token": "..." }`);
-      if (this.tokenUrl === url) this.token = body.token;
-    } catch (error) {
-      this.dispatchEvent(callEvent('call-error', { code: 'not_configured', message: `could not get a token: ${(error as Error).message}` }));
-    }
+    const result = await fetchTokenFrom(url);
+    if ('error' in result) this.dispatchEvent(callEvent('call-error', { code: 'not_configured', message: result.error }));
+    else if (this.tokenUrl === url) this.token = result.token;
   }
+
 
   private attach(controller: CallEngine): void {
     this.controller = controller;
@@ -311,7 +298,8 @@ export class CallWidget extends LitElement {
         this.state = event.state;
         clearInterval(this.timer);
         if (event.state === 'in-call') this.timer = setInterval(() => this.requestUpdate(), 1000);
-        if (event.state === 'incoming' && this.mode === 'launcher') void this.launcher.show();
+        if (event.state === 'incoming' && this.mode === 'launcher' && !this.incomingHandledByPage) void this.launcher.show();
+        this.updateRinging(event.state);
         if (event.state === 'idle' && this.room && this.autoJoined !== this.room) {
           this.autoJoined = this.room;
           void this.join(this.room);
@@ -323,7 +311,8 @@ export class CallWidget extends LitElement {
         this.dispatchEvent(callEvent('call-state-change', { state: event.state }));
         return;
       case 'incoming':
-        this.dispatchEvent(callEvent('call-incoming', incomingDetail(event.call)));
+        // Cancelable: a page that shows its own incoming-call UI calls preventDefault() and then accept()/decline().
+        this.incomingHandledByPage = !this.dispatchEvent(callEvent('call-incoming', incomingDetail(event.call), { cancelable: true }));
         return;
       case 'outgoing':
         this.dispatchEvent(callEvent('call-outgoing', { callId: event.call.callId, callees: event.call.callees, video: event.call.video }));
@@ -373,8 +362,8 @@ export class CallWidget extends LitElement {
     const panel = html`<div part="panel" id="panel" dir=${isRtl(lang) ? 'rtl' : 'ltr'} lang=${lang}
       ?hidden=${this.mode === 'launcher' && !this.launcher.open} role=${this.mode === 'launcher' ? 'dialog' : nothing}
       aria-label=${this.mode === 'launcher' ? S.callPanel : nothing} @keydown=${this.onPanelKey}>
-      ${renderState(controller, this.token !== undefined && this.token !== '', grid, this.handlers, S)}
-      <div class="sr-only" role="status" aria-live="polite" aria-atomic="true">${this.announcement(S)}</div>
+      ${this.state === 'incoming' && this.incomingHandledByPage ? nothing : renderState(controller, this.token !== undefined && this.token !== '', grid, this.handlers, S)}
+      <div class="sr-only" role="status" aria-live="polite" aria-atomic="true">${announcementFor(this.controller?.state, S)}</div>
     </div>`;
     if (this.mode !== 'launcher') return panel;
     const ringing = this.state === 'incoming';
@@ -383,17 +372,18 @@ export class CallWidget extends LitElement {
       ${panel}`;
   }
 
+  /** Ringtone/ringback and the tab title while a call rings (unless the page took over the incoming UI). */
+  private updateRinging(state: string): void {
+    const s = this.controller?.state;
+    const ringing = s?.status === 'incoming' && !this.incomingHandledByPage ? s.call.caller : undefined;
+    const title = ringing ? resolveStrings(this.language || document.documentElement.lang, this.strings).incomingAnnouncement(ringing.name ?? ringing.userId) : undefined;
+    this.ring.update(state, title, this.mutedTones);
+    if (state !== 'incoming') this.incomingHandledByPage = false;
+  }
+
   private readonly onPanelKey = (e: KeyboardEvent) => {
     if (e.key === 'Escape' && this.mode === 'launcher') this.launcher.close();
   };
 
-  /** What the live region says for the current state (screen readers announce each change). */
-  private announcement(S: Strings): string {
-    const s = this.controller?.state;
-    if (!s) return '';
-    if (s.status === 'incoming') return S.incomingAnnouncement(s.call.caller.name ?? s.call.caller.userId);
-    if (s.status === 'in-call') return S.connectedAnnouncement;
-    if (s.status === 'ended') return S.reasons[s.ended.reason];
-    return '';
-  }
+
 }

@@ -21,10 +21,15 @@ export class LauncherController implements ReactiveController {
 
   constructor(
     private readonly host: ReactiveControllerHost & HTMLElement,
-    private readonly parts: () => { button: HTMLElement | null; panel: HTMLElement | null },
     private readonly position: () => LauncherPosition,
   ) {
     host.addController(this);
+  }
+
+  /** The host renders `[part~=launcher]` (the corner button) and `[part~=panel]` in its shadow root. */
+  private parts(): { button: HTMLElement | null; panel: HTMLElement | null } {
+    const root = this.host.shadowRoot;
+    return { button: root?.querySelector<HTMLElement>('[part~="launcher"]') ?? null, panel: root?.querySelector<HTMLElement>('[part~="panel"]') ?? null };
   }
 
   hostDisconnected(): void {

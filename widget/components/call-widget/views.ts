@@ -143,3 +143,23 @@ function inviteForm(h: ViewHandlers, S: Strings): TemplateResult {
     <button part="button invite-button" type="submit">${S.invite}</button>
   </form>`;
 }
+
+/** What the live region says for the current state (screen readers announce each change). */
+export function announcementFor(s: CallEngine['state'] | undefined, S: Strings): string {
+  if (s?.status === 'incoming') return S.incomingAnnouncement(s.call.caller.name ?? s.call.caller.userId);
+  if (s?.status === 'in-call') return S.connectedAnnouncement;
+  if (s?.status === 'ended') return S.reasons[s.ended.reason];
+  return '';
+}
+
+/** `token-url`: POST (with the visitor's cookies) to the site's own backend, which answers `{ token }`. */
+export async function fetchTokenFrom(url: string): Promise<{ token: string } | { error: string }> {
+  try {
+    const res = await fetch(url, { method: 'POST', credentials: 'include', headers: { accept: 'application/json' } });
+    if (!res.ok) return { error: `could not get a token: ${url} answered ${res.status}` };
+    const body = (await res.json()) as { token?: unknown };
+    return typeof body.token === 'string' ? { token: body.token } : { error: `could not get a token: ${url} did not answer { "token": "..." }` };
+  } catch (error) {
+    return { error: `could not get a token: ${(error as Error).message}` };
+  }
+}
