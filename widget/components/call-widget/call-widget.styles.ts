@@ -26,8 +26,9 @@ export const callWidgetStyles = css`
     flex-direction: column;
     position: relative;
     box-sizing: border-box;
-    min-width: 280px;
+    min-width: 0;
     min-height: 320px;
+    container: call-widget / inline-size;
     font-family: var(--call-widget-font, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
     color: var(--_fg);
     background: var(--_bg);
@@ -45,7 +46,7 @@ export const callWidgetStyles = css`
   }
   :host([hidden]) { display: none; }
   /* Launcher: the host takes no space; a round button sits in a corner and the panel floats next to it. */
-  :host([mode='launcher']) { position: fixed; inset: auto; width: 0; height: 0; min-width: 0; min-height: 0; background: none; overflow: visible; contain: none; z-index: var(--call-widget-z-index, 2147483000); }
+  :host([mode='launcher']) { position: fixed; inset: auto; width: 0; height: 0; min-width: 0; min-height: 0; background: none; overflow: visible; contain: none; container-type: normal; z-index: var(--call-widget-z-index, 2147483000); }
   [part~='launcher'] { position: fixed; width: 60px; height: 60px; border-radius: 50%; display: grid; place-items: center; background: var(--_accent); box-shadow: 0 6px 20px rgb(0 0 0 / 30%); padding: 0; }
   :host([position='bottom-right']) [part~='launcher'], :host(:not([position])) [part~='launcher'] { right: 20px; bottom: 20px; }
   :host([position='bottom-left']) [part~='launcher'] { left: 20px; bottom: 20px; }
@@ -76,7 +77,7 @@ export const callWidgetStyles = css`
   [part~='spotlight'] { flex: 3; display: grid; min-height: 0; }
   [part~='grid'] {
     position: relative; flex: 1; display: grid; gap: 8px; min-height: 0; overflow: hidden;
-    grid-template-columns: repeat(auto-fit, minmax(140px, 1fr)); grid-auto-rows: minmax(0, 1fr);
+    grid-template-columns: repeat(auto-fit, minmax(min(120px, 100%), 1fr)); grid-auto-rows: minmax(0, 1fr);
   }
   [part~='strip'] { flex: 1; grid-template-columns: repeat(4, minmax(0, 1fr)); }
   [part~='tile'][data-speaking='true'] { outline: 3px solid var(--_success); outline-offset: -3px; }
@@ -100,6 +101,12 @@ export const callWidgetStyles = css`
   [part~='timer'] { font-variant-numeric: tabular-nums; color: var(--_muted); }
   .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
   .sr-only:focus { position: static; width: auto; height: auto; clip: auto; }
+  /* Narrow containers (down to 320 px wide): tighter spacing and smaller buttons, two-column strips. */
+  @container call-widget (max-width: 400px) {
+    [part~='panel'] { padding: 8px; gap: 8px; }
+    button { padding: 8px 12px; font-size: 0.9rem; min-height: 40px; }
+    [part~='strip'] { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+  }
   @media (prefers-reduced-motion: no-preference) {
     .pulse, [part~='launcher'].ringing { animation: pulse 1.4s ease-in-out infinite; }
     @keyframes pulse { 50% { opacity: 0.5; } }
