@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,11 @@ export function summary(values: number[]): { runs: number; median: number; p95: 
   return { runs: values.length, median: r(median(values)), p95: r(percentile(values, 95)), min: r(Math.min(...values)), max: r(Math.max(...values)) };
 }
 
+function chromiumVersion(): string {
+  const r = spawnSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : 'chromium (version unknown)';
+}
+
 export function machine(): Record<string, string | number> {
   const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
   return {
@@ -33,7 +39,7 @@ export function machine(): Record<string, string | number> {
     mediasoup: pkg.dependencies.mediasoup ?? '',
     'mediasoup-client': pkg.dependencies['mediasoup-client'] ?? '',
     lit: pkg.dependencies.lit ?? '',
-    chromium: process.env.CHROMIUM_VERSION ?? 'Debian chromium',
+    chromium: chromiumVersion(),
   };
 }
 

@@ -315,7 +315,7 @@ export class CallController implements CallEngine {
         this.dispatch({ type: 'call_updated', call: n.call });
         return;
       case 'call.ended':
-        if (this.isCurrentCall(n.callId)) {
+        if (this.currentCallId() === n.callId) {
           this.endActivity();
           this.dispatch({ type: 'ended', ended: { callId: n.callId, ...(n.sessionId ? { sessionId: n.sessionId } : {}), reason: n.reason, durationMs: n.durationMs } });
         }
@@ -330,12 +330,6 @@ export class CallController implements CallEngine {
         else if (this.state.status === 'outgoing' || this.state.status === 'joining') this.early.push(n);
       }
     }
-  }
-
-  private isCurrentCall(callId: string): boolean {
-    const s = this.state;
-    if (s.status === 'incoming') return s.call.callId === callId;
-    return (s.status === 'outgoing' || s.status === 'joining' || s.status === 'in-call') && s.activity.id === callId;
   }
 
   private currentCallId(): string | undefined {
