@@ -96,10 +96,11 @@ function ensureSystemOpenSSL() {
   const major = () => (existsSync(header) ? /OPENSSL_VERSION_MAJOR\s+(\d+)/.exec(readFileSync(header, 'utf8'))?.[1] : undefined);
   if (major() === undefined && process.getuid?.() === 0 && spawnSync('apt-get', ['--version']).status === 0) {
     log('installing libssl-dev (OpenSSL 3 headers) with apt-get ...');
-    let r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'libssl-dev'], { stdio: 'inherit' });
-    if (r.status !== 0) {
+    const install = () => spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'libssl-dev'], { stdio: 'inherit' }).status === 0;
+    // A new machine's package lists may be empty: update once and retry.
+    if (!install()) {
       spawnSync('apt-get', ['update'], { stdio: 'inherit' });
-      r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'libssl-dev'], { stdio: 'inherit' });
+      install();
     }
   }
   const found = major();
