@@ -104,3 +104,68 @@ export const RoomResponse = Type.Object({
 });
 
 export const IdParam = (name: string) => Type.Object({ [name]: Type.String({ minLength: 1, maxLength: 128 }) });
+
+export const CallRecordResponse = Type.Object(
+  {
+    callId: Type.String({ description: 'CallID (= RoomID of the call)' }),
+    roomId: Type.String(),
+    sessionId: Type.String(),
+    appId: Type.String(),
+    environment: Type.String(),
+    caller: Type.String(),
+    callees: Type.Array(
+      Type.Object({
+        userId: Type.String(),
+        outcome: Type.Optional(Type.String({ description: 'joined, left, declined, no_answer, busy, unavailable or cancelled (once the call ended)' })),
+      }),
+    ),
+    video: Type.Boolean(),
+    ringAt: Type.String({ format: 'date-time', description: 'When the caller dialed' }),
+    answeredAt: Type.Optional(Type.String({ format: 'date-time' })),
+    endedAt: Type.Optional(Type.String({ format: 'date-time' })),
+    endReason: Type.Optional(Type.String({ description: 'hangup, declined, cancelled, no_answer, busy, unavailable, failed, connection_lost, server_restart, ...' })),
+    durationMs: Type.Optional(Type.Integer({ description: 'Connected time' })),
+    participants: Type.Array(SessionParticipant, { description: 'Every join and leave, in order' }),
+  },
+  { description: 'The record of one call' },
+);
+
+export const CallListQuery = Type.Object(
+  {
+    userId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Only calls this user made or was called in' })),
+    since: Type.Optional(Type.String({ format: 'date-time', description: 'Only calls dialed at or after this time' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  },
+  strict,
+);
+
+export const CallListResponse = Type.Object({ calls: Type.Array(CallRecordResponse, { description: 'Newest first' }) });
+
+export const DeliveryListQuery = Type.Object(
+  {
+    status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')])),
+    messageId: Type.Optional(Type.String({ maxLength: 64, description: 'The webhook-id header of one event' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+  },
+  strict,
+);
+
+export const DeliveryListResponse = Type.Object({
+  deliveries: Type.Array(
+    Type.Object({
+      messageId: Type.String({ description: 'webhook-id: the same on every retry of this event' }),
+      eventType: Type.String(),
+      url: Type.String(),
+      status: Type.String({ description: 'pending (retrying), delivered or failed (retries exhausted)' }),
+      attempts: Type.Integer(),
+      createdAt: Type.String({ format: 'date-time' }),
+      nextAttemptAt: Type.Optional(Type.String({ format: 'date-time' })),
+      lastAttemptAt: Type.Optional(Type.String({ format: 'date-time' })),
+      lastStatus: Type.Optional(Type.Integer()),
+      lastError: Type.Optional(Type.String()),
+      deliveredAt: Type.Optional(Type.String({ format: 'date-time' })),
+      payload: Type.String({ description: 'The exact body that is signed and sent' }),
+    }),
+    { description: 'Newest first' },
+  ),
+});

@@ -11,6 +11,10 @@ export const CALL_END_REASONS = [
   'unavailable',
   'answered_elsewhere',
   'failed',
+  /** A participant's connection did not come back within the reconnection grace period. */
+  'connection_lost',
+  /** The server restarted while the call was open (set on the record at the next start). */
+  'server_restart',
 ] as const;
 export type CallEndReason = (typeof CALL_END_REASONS)[number];
 

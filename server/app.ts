@@ -10,8 +10,7 @@ import { type AppDefinition, AppRegistry } from './domain/apps';
 import { CallService } from './domain/calls';
 import { Moderation } from './domain/moderation';
 import { Presence } from './domain/presence';
-import { SessionLog } from './domain/sessions';
-import { type RoomHooks, RoomRegistry } from './domain/rooms';
+import { type Room, type RoomHooks, RoomRegistry } from './domain/rooms';
 import { healthRoutes } from './http/health';
 import { roomRoutes } from './http/rooms';
 import { staticRoutes } from './http/static';
@@ -22,6 +21,12 @@ import type { Services } from './services';
 import { DEFAULT_SIGNALING_LIMITS, type SignalingLimits } from './signaling/connection';
 import { signalingRoutes } from './signaling/route';
 import { loadOrCreateApps } from './store/apps-file';
+import { CallRecordStore } from './store/call-records';
+import { openDatabase } from './store/database';
+import { LifecycleRecorder } from './store/recorder';
+import { WebhookOutbox } from './store/webhook-outbox';
+import { WebhookDispatcher } from './webhooks/dispatcher';
+import { callRoutes } from './http/calls';
 
 export interface BuildOptions {
   /** Apps to serve instead of reading `config.appsFile` (tests). */
@@ -30,6 +35,9 @@ export interface BuildOptions {
   tokenRateLimitPerMinute?: number;
   /** Overrides every app's ring timeout (tests). */
   ringTimeoutMs?: number;
+  /** Waits between webhook attempts (tests use short ones). */
+  webhookRetryScheduleMs?: readonly number[];
+  webhookPollMs?: number;
 }
 
 export type CallWidgetServer = FastifyInstance & { services: Services };
@@ -57,6 +65,26 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   }
   const registry = new AppRegistry(apps);
 
+  const db = openDatabase(config.databaseFile);
+  const records = new CallRecordStore(db);
+  const outbox = new WebhookOutbox(db);
+  const dispatcher = new WebhookDispatcher(outbox, {
+    secretFor: (tenantKey) => registry.byKeyOf(tenantKey)?.settings.webhooks.secret,
+    ...(options.webhookRetryScheduleMs ? { retryScheduleMs: options.webhookRetryScheduleMs } : {}),
+    ...(options.webhookPollMs ? { pollMs: options.webhookPollMs } : {}),
+    log: (message, details) => app.log.warn(details ?? {}, message),
+  });
+  const recorder = new LifecycleRecorder(db, records, outbox, {
+    webhookUrls: (tenantKey) => registry.byKeyOf(tenantKey)?.settings.webhooks.urls ?? [],
+    onQueued: () => dispatcher.kick(),
+    onError: (err, event) => app.log.error({ err, event }, 'could not store a call record'),
+  });
+  const leftOpen = recorder.closeLeftOpen();
+  if (leftOpen.calls + leftOpen.sessions > 0) {
+    app.log.warn(`closed ${leftOpen.calls} call(s) and ${leftOpen.sessions} session(s) left open by the previous run (reason server_restart)`);
+  }
+  dispatcher.start();
+
   const pool = await WorkerPool.start({ size: config.mediasoupWorkers, rtcMinPort: config.rtcMinPort, rtcMaxPort: config.rtcMaxPort });
   pool.on('workerDied', (health, error) => app.log.fatal({ worker: health, err: error }, `MEDIASOUP WORKER ${health.pid} DIED: its rooms are closed and /healthz reports degraded`));
   const listen = { listenIp: config.listenIp, announcedIp: config.announcedIp };
@@ -65,15 +93,18 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   const rooms = new RoomRegistry((events) => RoomMedia.create(pool, listen, events), hooks);
   const calls = new CallService(rooms, presence, {
     ringTimeoutMs: (link) => options.ringTimeoutMs ?? link.identity.tenant.settings.ringTimeoutSeconds * 1000,
+    lifecycle: recorder.sink,
   });
   hooks.onRoomFailed = (room, participants) => calls.failRoom(room, participants.map((p) => p.link));
-  const sessions = new SessionLog();
-  hooks.onRoomCreated = (room) => sessions.started(room);
-  hooks.onParticipantJoined = (room, p) => sessions.joined(room, p);
-  hooks.onParticipantLeft = (room, p) => sessions.left(room, p);
-  hooks.onSessionEnded = (room, reason) => sessions.ended(room, reason);
+  const { sink } = recorder;
+  const at = (room: Room) => ({ sessionId: room.sessionId, roomId: room.roomId, at: Date.now() });
+  hooks.onRoomCreated = (room) => sink(room.tenant, { type: 'session.started', kind: room.kind, ...at(room) });
+  hooks.onParticipantJoined = (room, p) =>
+    sink(room.tenant, { type: 'participant.joined', userId: p.info.userId, ...(p.info.name !== undefined ? { name: p.info.name } : {}), role: p.info.role, ...at(room) });
+  hooks.onParticipantLeft = (room, p) => sink(room.tenant, { type: 'participant.left', userId: p.info.userId, ...at(room) });
+  hooks.onSessionEnded = (room, reason) => sink(room.tenant, { type: 'session.ended', reason: room.endReason ?? reason, ...at(room) });
   const moderation = new Moderation(rooms, calls);
-  const services: Services = { config, apps: registry, pool, presence, rooms, calls, moderation, sessions };
+  const services: Services = { config, apps: registry, pool, presence, rooms, calls, moderation, records, outbox };
   app.decorate('services', services);
 
   await app.register(fastifyRateLimit, {
@@ -96,6 +127,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
 
   await app.register(healthRoutes, { services });
   await app.register(roomRoutes, { services });
+  await app.register(callRoutes, { services });
   await app.register(tokenRoutes, { services, rateLimitPerMinute: options.tokenRateLimitPerMinute ?? 120 });
   await app.register(signalingRoutes, { services, limits: { ...DEFAULT_SIGNALING_LIMITS, ...options.signalingLimits } });
   await app.register(staticRoutes, { distDir: config.distDir, demoDir: resolve(import.meta.dirname, '..', 'demo') });
@@ -104,6 +136,8 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
     calls.closeAll();
     rooms.closeAll();
     await pool.close();
+    await dispatcher.stop();
+    db.close();
   });
   return app as unknown as CallWidgetServer;
 }

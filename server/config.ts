@@ -15,6 +15,8 @@ export interface ServerConfig {
   dataDir: string;
   /** The apps file (App Keys, secrets, origins, limits); created with a demo app on first start if missing. */
   appsFile: string;
+  /** SQLite file with call and session records and the webhook outbox. */
+  databaseFile: string;
   logLevel: string;
   /** Pretty, human-readable logs (development) instead of JSON lines. */
   prettyLogs: boolean;
@@ -49,6 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     mediasoupWorkers: intFromEnv(env, 'MEDIASOUP_WORKERS', Math.max(1, cpus().length), 1, 256),
     dataDir: resolve(env.DATA_DIR || './data'),
     appsFile: resolve(env.APPS_FILE || resolve(env.DATA_DIR || './data', 'apps.json')),
+    databaseFile: resolve(env.DATABASE_FILE || resolve(env.DATA_DIR || './data', 'call-widget.db')),
     logLevel: env.LOG_LEVEL || 'info',
     prettyLogs: env.NODE_ENV !== 'production',
     distDir: resolve(env.DIST_DIR || './dist'),

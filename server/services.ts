@@ -3,9 +3,10 @@ import type { AppRegistry } from './domain/apps';
 import type { CallService } from './domain/calls';
 import type { Moderation } from './domain/moderation';
 import type { Presence } from './domain/presence';
-import type { SessionLog } from './domain/sessions';
 import type { RoomRegistry } from './domain/rooms';
 import type { WorkerPool } from './media/worker-pool';
+import type { CallRecordStore } from './store/call-records';
+import type { WebhookOutbox } from './store/webhook-outbox';
 
 /** The long-lived services one server instance owns; built once in buildApp and closed on shutdown. */
 export interface Services {
@@ -16,5 +17,6 @@ export interface Services {
   rooms: RoomRegistry;
   calls: CallService;
   moderation: Moderation;
-  sessions: SessionLog;
+  records: CallRecordStore;
+  outbox: WebhookOutbox;
 }

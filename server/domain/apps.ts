@@ -15,9 +15,15 @@ export interface EnvironmentSettings {
   /** Origins allowed to embed the widget; `*` only for demo apps. */
   allowedOrigins: string[];
   ringTimeoutSeconds: number;
-  /** Where call events will be POSTed (delivery arrives with the webhooks issue). */
-  webhookUrl: string | null;
+  /** Where call, participant and session events are POSTed, signed with `secret` (Standard Webhooks). */
+  webhooks: WebhookSettings;
   limits: RoomLimits;
+}
+
+export interface WebhookSettings {
+  urls: string[];
+  /** `whsec_` + base64 key: receivers verify `webhook-signature` with it. */
+  secret: string;
 }
 
 export interface AppDefinition {
@@ -46,6 +52,7 @@ export const DEFAULT_RING_TIMEOUT_SECONDS = 30;
 /** Looks apps up by App Key; immutable snapshot of the apps file. */
 export class AppRegistry {
   private readonly byKey = new Map<string, Tenant>();
+  private readonly byTenantKey = new Map<string, Tenant>();
 
   constructor(readonly apps: readonly AppDefinition[]) {
     for (const app of apps) {
@@ -56,13 +63,20 @@ export class AppRegistry {
         if (!app.demo && settings.allowedOrigins.includes('*')) {
           throw new Error(`app "${app.name}" ${environment}: allowedOrigins "*" is only allowed for demo apps`);
         }
-        this.byKey.set(settings.appKey, { key: `${app.id}:${environment}`, app, environment, settings });
+        const tenant: Tenant = { key: `${app.id}:${environment}`, app, environment, settings };
+        this.byKey.set(settings.appKey, tenant);
+        this.byTenantKey.set(tenant.key, tenant);
       }
     }
   }
 
   tenant(appKey: string): Tenant | undefined {
     return this.byKey.get(appKey);
+  }
+
+  /** By isolation key (`${appId}:${environment}`), as records and the webhook outbox store it. */
+  byKeyOf(tenantKey: string): Tenant | undefined {
+    return this.byTenantKey.get(tenantKey);
   }
 
   /** The development environment of the first demo app, if the server runs one. */

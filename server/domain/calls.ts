@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CallEndReason, CallInfo, ParticipantInfo } from '../../protocol';
 import { ServiceError } from '../errors';
 import { type CallEvent, type CallState, callDuration, initialCallState, transition } from './call-machine';
+import type { LifecycleEvent, LifecycleSink } from './lifecycle';
 import type { ClientLink } from './links';
 import type { Presence } from './presence';
 import type { Room, RoomRegistry } from './rooms';
@@ -22,6 +23,8 @@ interface LiveCall {
 export interface CallServiceOptions {
   /** Ring timeout per tenant, in ms (from the app's environment settings). */
   ringTimeoutMs(link: ClientLink): number;
+  /** Receives call.ringing / call.answered / call.ended (records and webhooks). */
+  lifecycle?: LifecycleSink;
   now?(): number;
 }
 
@@ -75,7 +78,9 @@ export class CallService {
     if (!check.ok) throw new ServiceError(check.code, check.message);
     // Joining can fail (already in a room): do it before committing the transition.
     await this.rooms.join(link, callId, 'call', { video });
-    const result = this.apply(call, { type: 'accept', userId, at: this.now() });
+    const at = this.now();
+    const result = this.apply(call, { type: 'accept', userId, at });
+    this.emit(call, { type: 'call.answered', callId, sessionId: call.room.sessionId, answeredBy: userId, at });
     this.stopRinging(call, userId, link, 'answered_elsewhere');
     this.broadcastState(call);
     return { call: result, room: call.room };
@@ -181,6 +186,7 @@ export class CallService {
       return;
     }
     call.state = result.state;
+    this.emit(call, { type: 'call.ringing', callId: call.callId, sessionId: call.room.sessionId, caller: call.caller.userId, callees: userIds, video: call.video, at: this.now() });
     const timeout = this.options.ringTimeoutMs(call.callerLink);
     for (const { userId, reachable } of invitees) {
       if (reachable !== 'ringing') continue;
@@ -220,6 +226,7 @@ export class CallService {
     const reason = call.state.endReason ?? 'failed';
     const payload = this.endedPayload(call, reason);
     call.room.endReason = reason;
+    this.emit(call, { type: 'call.ended', callId: call.callId, sessionId: call.room.sessionId, reason, durationMs: payload.durationMs, outcomes: { ...call.state.invitees }, at: call.state.endedAt ?? this.now() });
     // Everyone still in the room, and everyone still ringing (they see the caller's reason, e.g. cancelled).
     const inRoom = [...call.room.participants.values()].map((p) => p.link);
     for (const l of inRoom) {
@@ -238,6 +245,10 @@ export class CallService {
     this.calls.delete(key);
     this.ended.set(key, call);
     setTimeout(() => this.ended.delete(key), 60_000).unref();
+  }
+
+  private emit(call: LiveCall, event: LifecycleEvent): void {
+    this.options.lifecycle?.(call.room.tenant, event);
   }
 
   private broadcastState(call: LiveCall): void {

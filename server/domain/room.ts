@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NotificationMap, NotificationType, ParticipantInfo, ParticipantRole } from '../../protocol';
 import type { PeerMedia } from '../media/peer-media';
 import type { RoomMedia } from '../media/room-media';
+import type { TenantRef } from './lifecycle';
 import type { ClientLink } from './links';
 
 export type RoomKind = 'conference' | 'live' | 'call';
@@ -25,11 +26,15 @@ export class Room {
   endReason: string | undefined;
 
   constructor(
-    readonly tenantKey: string,
+    readonly tenant: TenantRef,
     readonly roomId: string,
     readonly kind: RoomKind,
     readonly media: RoomMedia,
   ) {}
+
+  get tenantKey(): string {
+    return this.tenant.key;
+  }
 
   broadcast<T extends NotificationType>(type: T, payload: NotificationMap[T], exceptUserId?: string): void {
     for (const p of this.participants.values()) {

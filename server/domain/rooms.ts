@@ -2,6 +2,7 @@ import type { ParticipantRole } from '../../protocol';
 import { ServiceError } from '../errors';
 import type { PeerMedia, PeerMediaEvents } from '../media/peer-media';
 import type { RoomMedia, RoomMediaEvents } from '../media/room-media';
+import { type TenantRef, tenantRef } from './lifecycle';
 import { type ClientLink, userKey } from './links';
 import { type Participant, Room, type RoomKind } from './room';
 
@@ -104,7 +105,7 @@ export class RoomRegistry {
     const uKey = userKey(identity);
     if (this.userRooms.has(uKey)) throw new ServiceError('already_in_room', 'you are already in a room; leave it first');
     const key = `${identity.tenant.key}/${roomId}`;
-    const room = await this.getOrCreate(key, identity.tenant.key, roomId, kind);
+    const room = await this.getOrCreate(key, tenantRef(identity.tenant), roomId, kind);
     if (room.kind !== kind) throw new ServiceError('forbidden', `room ${roomId} is a ${room.kind} room`);
     // Re-check after the await: another connection of the same user may have joined meanwhile.
     if (this.userRooms.has(uKey)) {
@@ -160,7 +161,7 @@ export class RoomRegistry {
     return room;
   }
 
-  private async getOrCreate(key: string, tenantKey: string, roomId: string, kind: RoomKind): Promise<Room> {
+  private async getOrCreate(key: string, tenant: TenantRef, roomId: string, kind: RoomKind): Promise<Room> {
     const existing = this.rooms.get(key);
     if (existing) return existing;
     const pending = this.creating.get(key);
@@ -171,7 +172,7 @@ export class RoomRegistry {
         onRouterClosed: () => holder.room && this.failRoom(holder.room),
         onActiveSpeaker: (userId) => holder.room?.broadcast('room.activeSpeaker', { userId }),
       });
-      const room = new Room(tenantKey, roomId, kind, media);
+      const room = new Room(tenant, roomId, kind, media);
       holder.room = room;
       this.rooms.set(key, room);
       this.hooks.onRoomCreated?.(room);

@@ -1,20 +1,7 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { Tenant } from '../domain/apps';
+import type { FastifyPluginAsync } from 'fastify';
 import { HttpError, IdParam, RoomResponse, SessionResponse } from '../../protocol/http';
 import type { Services } from '../services';
-import { authenticate, unauthorized } from './app-auth';
-
-const notFound = (what: string) => ({ statusCode: 404, code: 'not_found', error: 'Not Found', message: `no ${what} in this app environment` });
-
-/** Wraps a handler with app-secret auth and a 404 when it finds nothing in the caller's app environment. */
-function tenantRoute(services: Services, what: string, find: (tenant: Tenant, id: string) => unknown) {
-  return async (req: FastifyRequest, reply: FastifyReply) => {
-    const tenant = authenticate(services, req);
-    if (!tenant) return unauthorized(reply);
-    const found = find(tenant, Object.values(req.params as Record<string, string>)[0] ?? '');
-    return found ?? reply.code(404).send(notFound(what));
-  };
-}
+import { tenantRoute } from './app-auth';
 
 /** App-secret REST for backends: the live room and the record of a session. */
 export const roomRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
@@ -64,6 +51,6 @@ export const roomRoutes: FastifyPluginAsync<{ services: Services }> = async (app
         response: { 200: SessionResponse, 401: HttpError, 404: HttpError },
       },
     },
-    tenantRoute(services, 'session with that SessionID', (tenant, sessionId) => services.sessions.get(tenant.key, sessionId)),
+    tenantRoute(services, 'session with that SessionID', (tenant, sessionId) => services.records.getSession(tenant.key, sessionId)),
   );
 };

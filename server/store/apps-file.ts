@@ -9,6 +9,7 @@ import {
   ENVIRONMENTS,
   type EnvironmentSettings,
 } from '../domain/apps';
+import { newWebhookSecret } from '../webhooks/signature';
 
 /** The apps file (`APPS_FILE`, default `$DATA_DIR/apps.json`): `{ "apps": AppDefinition[] }`. */
 interface AppsFile {
@@ -29,7 +30,7 @@ export function newEnvironment(environment: Environment, origins: string[]): Env
     secret: newSecret(),
     allowedOrigins: origins,
     ringTimeoutSeconds: DEFAULT_RING_TIMEOUT_SECONDS,
-    webhookUrl: null,
+    webhooks: { urls: [], secret: newWebhookSecret() },
     limits: { ...DEFAULT_LIMITS },
   };
 }
@@ -39,6 +40,15 @@ export function newApp(name: string, options: { demo?: boolean; origins?: string
   const environments: AppDefinition['environments'] = {};
   for (const env of options.environments ?? ENVIRONMENTS) environments[env] = newEnvironment(env, origins);
   return { id: randomUUID(), name, demo: options.demo ?? false, environments };
+}
+
+/** `webhooks: { urls, secret }`; an older file's single `webhookUrl` becomes `urls`. A missing secret is added by `loadOrCreateApps`. */
+function normalizeWebhooks(s: EnvironmentSettings & { webhookUrl?: string | null }, where: string): EnvironmentSettings['webhooks'] {
+  const urls = Array.isArray(s.webhooks?.urls) ? s.webhooks.urls : s.webhookUrl ? [s.webhookUrl] : [];
+  for (const url of urls) {
+    if (typeof url !== 'string' || !/^https?:\/\//.test(url)) throw new Error(`${where}.webhooks.urls: "${String(url)}" is not an http(s) URL`);
+  }
+  return { urls, secret: typeof s.webhooks?.secret === 'string' ? s.webhooks.secret : '' };
 }
 
 function normalize(raw: unknown, path: string): AppDefinition[] {
@@ -58,7 +68,7 @@ function normalize(raw: unknown, path: string): AppDefinition[] {
         secret: s.secret,
         allowedOrigins: Array.isArray(s.allowedOrigins) ? s.allowedOrigins : [],
         ringTimeoutSeconds: s.ringTimeoutSeconds ?? DEFAULT_RING_TIMEOUT_SECONDS,
-        webhookUrl: s.webhookUrl ?? null,
+        webhooks: normalizeWebhooks(s as EnvironmentSettings & { webhookUrl?: string | null }, `${path}: apps[${i}].environments.${env}`),
         limits: { ...DEFAULT_LIMITS, ...s.limits },
       };
     }
@@ -84,7 +94,14 @@ export function writeAppsFile(path: string, apps: AppDefinition[]): void {
  * works out of the box. Returns whether it was created (the caller prints the App Key, never the secret).
  */
 export function loadOrCreateApps(path: string): { apps: AppDefinition[]; created: boolean } {
-  if (existsSync(path)) return { apps: readAppsFile(path), created: false };
+  if (existsSync(path)) {
+    const apps = readAppsFile(path);
+    // Files written before webhooks existed get a secret once, persisted so it stays the same across restarts.
+    const missing = apps.flatMap((a) => ENVIRONMENTS.map((e) => a.environments[e])).filter((s) => s && !s.webhooks.secret);
+    for (const s of missing) if (s) s.webhooks.secret = newWebhookSecret();
+    if (missing.length > 0) writeAppsFile(path, apps);
+    return { apps, created: false };
+  }
   const apps = [newApp('Demo', { demo: true, environments: ['development'] })];
   writeAppsFile(path, apps);
   return { apps, created: true };

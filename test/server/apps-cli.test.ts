@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-test('apps CLI creates, lists (without secrets) and rotates a secret', () => {
+test('apps CLI creates, lists (without secrets), rotates a secret and sets webhook URLs', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'cw-cli-'));
   const run = (...args: string[]) => execFileSync(process.execPath, ['--import', 'tsx', 'server/cli/apps.ts', ...args], { env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
   const created = run('create', 'Clinic', '--origin', 'https://clinic.example');
@@ -20,4 +20,11 @@ test('apps CLI creates, lists (without secrets) and rotates a secret', () => {
   run('rotate-secret', prod.appKey);
   const after = JSON.parse(readFileSync(file, 'utf8')) as typeof stored;
   assert.notEqual(after.apps[0]!.environments.production!.secret, prod.secret);
+  const hooks = run('webhooks', prod.appKey, '--url', 'https://clinic.example/hooks', '--url', 'https://backup.example/hooks');
+  const withHooks = JSON.parse(readFileSync(file, 'utf8')) as { apps: { environments: Record<string, { webhooks: { urls: string[]; secret: string } }> }[] };
+  const webhooks = withHooks.apps[0]!.environments.production!.webhooks;
+  assert.deepEqual(webhooks.urls, ['https://clinic.example/hooks', 'https://backup.example/hooks']);
+  assert.match(webhooks.secret, /^whsec_/);
+  assert.ok(hooks.includes(webhooks.secret), 'the webhook secret is shown when webhooks are set');
+  assert.ok(run('list').includes('https://backup.example/hooks'));
 });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startServer, type TestServer } from '../support/server';
+import { startServerProcess } from '../support/server-process';
 
 describe('server foundation', () => {
   let server: TestServer;
@@ -57,31 +57,15 @@ describe('server foundation', () => {
 describe('server process', () => {
   test('npm start\u2019s entry listens on PORT, prints its URL and exits cleanly on SIGTERM, closing its workers', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cw-main-'));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', MEDIASOUP_WORKERS: '2', DATA_DIR: dataDir, NODE_ENV: 'production', LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ready line:\n${output}`)), 20_000);
-      const check = () => {
-        const m = /listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-        if (m && output.includes('ready at')) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        } else setTimeout(check, 50);
-      };
-      check();
-    });
+    const server = await startServerProcess(dataDir, { MEDIASOUP_WORKERS: '2' });
+    const { url } = server;
+    const output = server.output();
     assert.match(output, /created a development demo app \(App Key dk_/);
     assert.doesNotMatch(output, /"secret"/);
     const health = (await (await fetch(`${url}/healthz`)).json()) as { workers: { pid: number }[] };
     assert.equal(health.workers.length, 2);
-    child.kill('SIGTERM');
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    assert.equal(code, 0, output);
+    const code = await server.stop('SIGTERM');
+    assert.equal(code, 0, server.output());
     for (const w of health.workers) assert.throws(() => process.kill(w.pid, 0), `worker ${w.pid} is gone`);
   });
 });

@@ -59,6 +59,8 @@ const ES: Strings = {
     unavailable: 'La persona no está disponible ahora',
     answered_elsewhere: 'Respondida en otro dispositivo',
     failed: 'La llamada falló',
+    connection_lost: 'Se perdió la conexión',
+    server_restart: 'El servicio de llamadas se reinició',
   },
   errors: {
     media_permission_denied: 'Se bloqueó el acceso a la cámara o al micrófono. Permítelo en el navegador e inténtalo de nuevo.',
@@ -134,6 +136,8 @@ const AR: Strings = {
     unavailable: 'الشخص غير متاح الآن',
     answered_elsewhere: 'تم الرد على جهاز آخر',
     failed: 'فشلت المكالمة',
+    connection_lost: 'انقطع الاتصال',
+    server_restart: 'أُعيد تشغيل خدمة المكالمات',
   },
   errors: {
     media_permission_denied: 'تم حظر الوصول إلى الكاميرا أو الميكروفون. اسمح به في إعدادات المتصفح وحاول مرة أخرى.',

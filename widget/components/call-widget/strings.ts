@@ -60,6 +60,8 @@ export const EN = {
     unavailable: 'The person is not available right now',
     answered_elsewhere: 'Answered on another device',
     failed: 'The call failed',
+    connection_lost: 'The connection was lost',
+    server_restart: 'The call service restarted',
   } satisfies Record<CallEndReason, string>,
   errors: {
     media_permission_denied: 'Camera or microphone access was blocked. Allow it in your browser settings and try again.',

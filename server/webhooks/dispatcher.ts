@@ -1,0 +1,126 @@
+import type { Delivery, WebhookOutbox } from '../store/webhook-outbox';
+import { signWebhook } from './signature';
+
+/**
+ * Waits after each failed attempt (the Standard Webhooks schedule): 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h
+ * — eight attempts over about 27.6 hours, then the delivery is `failed`.
+ */
+export const DEFAULT_RETRY_SCHEDULE_MS: readonly number[] = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
+
+export interface DispatcherOptions {
+  /** The tenant's current webhook secret (looked up at send time, so a rotated secret applies to retries). */
+  secretFor(tenantKey: string): string | undefined;
+  retryScheduleMs?: readonly number[];
+  /** How often due retries are looked for; new events are sent at once regardless. */
+  pollMs?: number;
+  timeoutMs?: number;
+  /** Deliveries in flight at once (each to a different endpoint or call). */
+  concurrency?: number;
+  now?(): number;
+  log?(message: string, details?: Record<string, unknown>): void;
+}
+
+/** Sends the outbox: signed POSTs, in order per endpoint and call, retried with backoff; survives restarts. */
+export class WebhookDispatcher {
+  private readonly inFlight = new Set<number>();
+  private readonly running = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private pumping = false;
+  private again = false;
+  private stopped = false;
+  private readonly schedule: readonly number[];
+  private readonly now: () => number;
+
+  constructor(
+    private readonly outbox: WebhookOutbox,
+    private readonly options: DispatcherOptions,
+  ) {
+    this.schedule = options.retryScheduleMs ?? DEFAULT_RETRY_SCHEDULE_MS;
+    this.now = options.now ?? Date.now;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.kick(), this.options.pollMs ?? 1000);
+    this.timer.unref();
+    this.kick();
+  }
+
+  /** Something new is in the outbox (or a retry may be due): send what can be sent. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = true;
+    void this.pump().finally(() => {
+      this.pumping = false;
+      if (this.again) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  /** Stops sending and waits for attempts in flight (their outcome is recorded). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await Promise.allSettled([...this.running]);
+  }
+
+  private async pump(): Promise<void> {
+    const limit = (this.options.concurrency ?? 8) - this.inFlight.size;
+    if (limit <= 0) return;
+    for (const delivery of this.outbox.due(this.now(), limit, this.inFlight)) {
+      this.inFlight.add(delivery.seq);
+      const attempt = this.attempt(delivery).finally(() => {
+        this.inFlight.delete(delivery.seq);
+        this.running.delete(attempt);
+        // The next event of the same call may have been waiting for this one.
+        this.kick();
+      });
+      this.running.add(attempt);
+    }
+  }
+
+  private async attempt(d: Delivery): Promise<void> {
+    const secret = this.options.secretFor(d.tenantKey);
+    let outcome: { ok: true; status: number } | { ok: false; status?: number; error: string };
+    if (!secret) {
+      outcome = { ok: false, error: 'the app environment no longer exists or has no webhook secret' };
+    } else {
+      const timestamp = Math.floor(this.now() / 1000);
+      try {
+        const res = await fetch(d.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'call-widget-webhooks/1',
+            'webhook-id': d.messageId,
+            'webhook-timestamp': String(timestamp),
+            'webhook-signature': signWebhook(secret, d.messageId, timestamp, d.payload),
+          },
+          body: d.payload,
+          redirect: 'manual',
+          signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
+        });
+        await res.body?.cancel().catch(() => undefined);
+        outcome = res.ok ? { ok: true, status: res.status } : { ok: false, status: res.status, error: `HTTP ${res.status}` };
+      } catch (error) {
+        const cause = (error as { cause?: { code?: string } }).cause?.code;
+        outcome = { ok: false, error: cause ? `${(error as Error).message} (${cause})` : (error as Error).message };
+      }
+    }
+    const now = this.now();
+    if (outcome.ok) {
+      this.outbox.delivered(d.seq, outcome.status, now);
+      return;
+    }
+    const wait = this.schedule[d.attempts];
+    this.outbox.attemptFailed(d.seq, outcome, now, wait === undefined ? null : now + wait);
+    this.options.log?.(`webhook ${d.eventType} ${d.messageId} to ${d.url} failed (attempt ${d.attempts + 1}): ${outcome.error}`, {
+      retryInMs: wait ?? null,
+    });
+  }
+}
