@@ -1,7 +1,8 @@
 import type { CallInfo, ParticipantInfo } from '../protocol';
-import type { ControllerEvent, RemoteParticipant, TileView } from '../widget/call/call-controller';
-import { type CallMachineEvent, type CallMachineState, eventsOf, transition } from '../widget/call/call-machine';
-import type { CallEngine } from '../widget/call/engine';
+import type { RemoteParticipant, TileView } from '../widget/call/call-controller';
+import type { CallMachineEvent, CallMachineState } from '../widget/call/call-machine';
+import { CallStateHost } from '../widget/call/state-host';
+import type { CallEngine, RoomView } from '../widget/call/engine';
 import type { MediaStats } from '../widget/call/media-client';
 
 export const ME: ParticipantInfo = { userId: 'alice', name: 'Alice' };
@@ -14,34 +15,25 @@ export function sampleCall(overrides: Partial<CallInfo> = {}): CallInfo {
  * A server-less engine for the demo and component tests: the real pure state machine, scripted replies and
  * fake media (a canvas stream per remote participant). Intents behave like the real ones, only simulated.
  */
-export class SimulatedEngine implements CallEngine {
+export class SimulatedEngine extends CallStateHost implements CallEngine {
   localStream: MediaStream | undefined;
   screenStream: MediaStream | undefined;
   grants = { canPublish: true, canSubscribe: true, roomAdmin: true };
-  room: { role: string; audienceCount: number; activeSpeaker: string | null } | undefined = { role: 'participant', audienceCount: 0, activeSpeaker: null };
+  room: RoomView | undefined = { role: 'participant', audienceCount: 0, activeSpeaker: null, networkQuality: 'good' };
   /** The last tile views the element reported (for tests of what the grid renders). */
   views: TileView[] = [];
   moderated: string[] = [];
   micEnabled = true;
   cameraEnabled = true;
   private remoteList: RemoteParticipant[];
-  private readonly listeners = new Set<(event: ControllerEvent | undefined) => void>();
 
   constructor(
-    public state: CallMachineState,
+    state: CallMachineState,
     remotes: RemoteParticipant[] = [],
     private readonly delayMs = 400,
   ) {
+    super(state);
     this.remoteList = remotes;
-  }
-
-  get status() {
-    return this.state.status;
-  }
-
-  subscribe(listener: (event: ControllerEvent | undefined) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   async connect(): Promise<void> {}
@@ -109,6 +101,11 @@ export class SimulatedEngine implements CallEngine {
     this.emit(undefined);
   }
 
+  setNetworkQuality(networkQuality: RoomView['networkQuality']): void {
+    if (this.room) this.room = { ...this.room, networkQuality };
+    this.emit(undefined);
+  }
+
   async leave(): Promise<void> {
     this.apply({ type: 'left_room' });
   }
@@ -142,19 +139,10 @@ export class SimulatedEngine implements CallEngine {
 
   /** Feeds an event straight into the machine (e.g. an incoming call). */
   apply(event: CallMachineEvent): void {
-    const prev = this.state;
-    const next = transition(prev, event);
-    if (next === prev) return;
-    this.state = next;
-    for (const e of eventsOf(prev, next)) this.emit(e);
-    if (next.status === prev.status) this.emit(undefined);
+    this.dispatch(event);
   }
 
   private later(): Promise<void> {
     return new Promise((r) => setTimeout(r, this.delayMs));
-  }
-
-  private emit(event: ControllerEvent | undefined): void {
-    for (const l of this.listeners) l(event);
   }
 }

@@ -1,7 +1,8 @@
 import type { CallEndReason } from '../protocol';
 import type { RemoteParticipant } from '../widget/call/call-controller';
 import type { CallMachineState } from '../widget/call/call-machine';
-import { ME, sampleCall } from './simulator';
+import type { NetworkQuality } from '../widget/call/network-quality';
+import { ME, SimulatedEngine, sampleCall } from './simulator';
 
 /** One reviewable state of the widget: shown in the demo's sidebar and checked with axe in the tests. */
 export interface Story {
@@ -12,6 +13,20 @@ export interface Story {
   /** Remote participants; the page attaches their streams (fake canvas video), tests empty ones. */
   remotes: StoryPerson[];
   activeSpeaker?: string;
+  networkQuality?: NetworkQuality;
+}
+
+/** The simulated engine showing `story`; `streamFor` gives each remote (and screen) a stream. */
+export function storyEngine(story: Story, streamFor: (key: string, index: number) => MediaStream): SimulatedEngine {
+  const remotes: RemoteParticipant[] = story.remotes.map(({ sharesScreen, ...r }, i) => ({
+    ...r,
+    stream: streamFor(r.userId, i * 47),
+    ...(sharesScreen ? { screenStream: streamFor(`${r.userId}-screen`, 200) } : {}),
+    speaking: r.userId === story.activeSpeaker,
+  }));
+  const engine = new SimulatedEngine(structuredClone(story.state), remotes);
+  engine.room = { role: 'participant', audienceCount: 0, activeSpeaker: story.activeSpeaker ?? null, networkQuality: story.networkQuality ?? 'good' };
+  return engine;
 }
 
 export type StoryPerson = Omit<RemoteParticipant, 'stream' | 'screenStream'> & { sharesScreen?: boolean };
@@ -45,8 +60,16 @@ export const STORIES: Story[] = [
   { id: 'grid-9', group: 'Grid', title: 'Grid of 9', state: inCall('room'), remotes: NAMES.slice(0, 9).map((u, i) => person(u, { cameraOff: i % 4 === 3 })) },
   { id: 'grid-16', group: 'Grid', title: 'Grid of 16 (paged)', state: inCall('room'), remotes: NAMES.slice(0, 16).map((u) => person(u)) },
   { id: 'screen-share', group: 'Grid', title: 'Screen share', state: inCall('room'), remotes: [person('bob', { sharesScreen: true }), person('carol')] },
+  {
+    id: 'reconnecting',
+    group: 'Network',
+    title: 'Reconnecting',
+    state: { status: 'reconnecting', me: ME, prior: inCall() as Extract<CallMachineState, { status: 'in-call' }>, since: Date.now() },
+    remotes: [person('bob')],
+  },
+  { id: 'poor-network', group: 'Network', title: 'Poor network', state: inCall(), remotes: [person('bob')], networkQuality: 'poor' },
   { id: 'ended-hangup', group: 'Ended', title: 'Ended (hang-up)', state: ended('hangup', 754_000), remotes: [] },
-  ...(['declined', 'cancelled', 'no_answer', 'busy', 'unavailable', 'answered_elsewhere', 'failed'] as const).map((reason) => ({
+  ...(['declined', 'cancelled', 'no_answer', 'busy', 'unavailable', 'answered_elsewhere', 'failed', 'connection_lost', 'server_restart'] as const).map((reason) => ({
     id: `ended-${reason}`,
     group: 'Ended',
     title: `Ended (${reason.replace('_', ' ')})`,

@@ -1,11 +1,9 @@
 // The Storybook-style demo: a sidebar of every widget state, driven by the simulator (no server needed), with
 // controls for the public attributes. Deep links: #story-id?theme=light&lang=ar.
 import '../widget/components/call-widget/call-widget';
-import type { RemoteParticipant } from '../widget/call/call-controller';
 import type { CallWidget } from '../widget/components/call-widget/call-widget';
 import { fakeVideoStream } from './fake-media';
-import { SimulatedEngine } from './simulator';
-import { STORIES, type Story } from './stories';
+import { STORIES, type Story, storyEngine } from './stories';
 
 const sidebar = document.getElementById('stories')!;
 const stage = document.getElementById('stage')!;
@@ -48,12 +46,6 @@ function show(): void {
   document.documentElement.dataset.page = opts.page ?? 'light';
   for (const a of sidebar.querySelectorAll('a')) a.toggleAttribute('aria-current', a.dataset.story === story.id);
   title.textContent = `${story.group} / ${story.title}`;
-  const remotes: RemoteParticipant[] = story.remotes.map(({ sharesScreen, ...r }, i) => ({
-    ...r,
-    stream: streamFor(r.userId, i * 47),
-    ...(sharesScreen ? { screenStream: streamFor(`${r.userId}-screen`, 200) } : {}),
-    speaking: r.userId === story.activeSpeaker,
-  }));
   const widget = document.createElement('call-widget') as CallWidget;
   widget.theme = (opts.theme as CallWidget['theme']) ?? 'dark';
   if (opts.lang) widget.setAttribute('lang', opts.lang);
@@ -61,9 +53,7 @@ function show(): void {
   widget.mode = (opts.mode as CallWidget['mode']) ?? 'inline';
   widget.pageSize = Number(opts.pageSize ?? 9);
   stage.replaceChildren(widget);
-  const engine = new SimulatedEngine(structuredClone(story.state), remotes);
-  if (story.activeSpeaker) engine.room = { role: 'participant', audienceCount: 0, activeSpeaker: story.activeSpeaker };
-  widget.useEngine(engine);
+  widget.useEngine(storyEngine(story, streamFor));
 }
 
 controls.addEventListener('change', show);

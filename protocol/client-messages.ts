@@ -22,6 +22,8 @@ export const Hello = Type.Object(
     token: Type.String({ maxLength: 8192 }),
     /** The environment the widget expects to reach; a token of the other one is refused. */
     environment: Type.Optional(Type.Union([Type.Literal('development'), Type.Literal('production')])),
+    /** The `resumeToken` of a dropped connection: within the grace period it resumes its calls and rooms. */
+    resume: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
     requestId: Type.Optional(RequestId),
   },
   strict,
@@ -62,6 +64,8 @@ export const ClientMessageSchemas = {
     direction: Type.Union([Type.Literal('send'), Type.Literal('recv')]),
   }),
   'media.connectTransport': request('media.connectTransport', { transportId: Id, dtlsParameters: Opaque }),
+  /** New ICE credentials for a transport (after a reconnection or a network change). */
+  'media.restartIce': request('media.restartIce', { transportId: Id }),
   'media.setRtpCapabilities': request('media.setRtpCapabilities', { rtpCapabilities: Opaque }),
   'media.produce': request('media.produce', {
     transportId: Id,

@@ -14,6 +14,8 @@ export const ERROR_CODES = {
   unsupported_protocol: 4008,
   hello_timeout: 4009,
   heartbeat_timeout: 4010,
+  /** This connection was replaced by a newer one that resumed it (the client already moved on). */
+  session_replaced: 4011,
   // Per-message errors (connection stays open).
   invalid_json: 0,
   invalid_message: 0,

@@ -54,6 +54,7 @@ export const WorkerHealth = Type.Object({
   alive: Type.Boolean(),
   routers: Type.Integer(),
   diedAt: Type.Optional(Type.String()),
+  restarts: Type.Integer({ description: 'Times this slot\u2019s worker died and was replaced' }),
 });
 
 export const HealthResponse = Type.Object({

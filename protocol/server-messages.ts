@@ -115,6 +115,7 @@ export interface ResponseMap {
   'call.hangup': Record<string, never>;
   'media.createTransport': TransportOptions;
   'media.connectTransport': Record<string, never>;
+  'media.restartIce': { iceParameters: unknown };
   'media.setRtpCapabilities': Record<string, never>;
   'media.produce': { producerId: string };
   'media.closeProducer': Record<string, never>;
@@ -145,6 +146,13 @@ export interface NotificationMap {
   'media.producerClosed': { producerId: string };
   'media.producerState': { producerId: string; paused: boolean };
   'media.consumerClosed': { consumerId: string; producerId: string };
+  /**
+   * The room's media moved to another media worker (the old one died): drop every transport, producer and
+   * consumer, create new transports with these capabilities, publish again and consume what others publish.
+   */
+  'media.reset': { routerRtpCapabilities: unknown };
+  /** Someone's connection dropped (they are reconnecting; their place is kept) or came back. */
+  'room.participantConnection': { userId: string; connected: boolean };
 }
 export type NotificationType = keyof NotificationMap;
 export type Notification = { [T in NotificationType]: { type: T } & NotificationMap[T] }[NotificationType];
@@ -156,6 +164,12 @@ export interface Welcome {
   user: ParticipantInfo;
   environment: Environment;
   grants: GrantsInfo;
+  /** Send it as `hello.resume` on a new connection after this one drops, to resume within the grace period. */
+  resumeToken: string;
+  /** Whether this connection resumed the one named by `hello.resume` (false: a fresh start, nothing kept). */
+  resumed: boolean;
+  /** How long (ms) the server keeps a dropped connection's calls and rooms. */
+  reconnectGraceMs: number;
   requestId?: string;
 }
 

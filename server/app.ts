@@ -20,6 +20,7 @@ import { WorkerPool } from './media/worker-pool';
 import type { Services } from './services';
 import { DEFAULT_SIGNALING_LIMITS, type SignalingLimits } from './signaling/connection';
 import { signalingRoutes } from './signaling/route';
+import { SessionRegistry } from './signaling/client-session';
 import { loadOrCreateApps } from './store/apps-file';
 import { CallRecordStore } from './store/call-records';
 import { openDatabase } from './store/database';
@@ -35,6 +36,8 @@ export interface BuildOptions {
   tokenRateLimitPerMinute?: number;
   /** Overrides every app's ring timeout (tests). */
   ringTimeoutMs?: number;
+  /** Wait before a dead media worker is replaced (tests make it long to observe the dead state). */
+  workerRespawnDelayMs?: number;
   /** Waits between webhook attempts (tests use short ones). */
   webhookRetryScheduleMs?: readonly number[];
   webhookPollMs?: number;
@@ -85,8 +88,16 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   }
   dispatcher.start();
 
-  const pool = await WorkerPool.start({ size: config.mediasoupWorkers, rtcMinPort: config.rtcMinPort, rtcMaxPort: config.rtcMaxPort });
-  pool.on('workerDied', (health, error) => app.log.fatal({ worker: health, err: error }, `MEDIASOUP WORKER ${health.pid} DIED: its rooms are closed and /healthz reports degraded`));
+  const pool = await WorkerPool.start({
+    size: config.mediasoupWorkers,
+    rtcMinPort: config.rtcMinPort,
+    rtcMaxPort: config.rtcMaxPort,
+    ...(options.workerRespawnDelayMs !== undefined ? { respawnDelayMs: options.workerRespawnDelayMs } : {}),
+  });
+  pool.on('workerDied', (health, error) =>
+    app.log.error({ worker: health, err: error }, `mediasoup worker ${health.pid} died: its rooms move to a live worker; a replacement is starting`),
+  );
+  pool.on('workerRespawned', (health) => app.log.warn({ worker: health }, `mediasoup worker slot ${health.index} replaced (pid ${health.pid})`));
   const listen = { listenIp: config.listenIp, announcedIp: config.announcedIp };
   const presence = new Presence();
   const hooks: RoomHooks = {};
@@ -96,6 +107,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
     lifecycle: recorder.sink,
   });
   hooks.onRoomFailed = (room, participants) => calls.failRoom(room, participants.map((p) => p.link));
+  hooks.onRoomMediaRecovered = (room, elapsedMs) => app.log.warn({ roomId: room.roomId, sessionId: room.sessionId, elapsedMs }, 'room media recreated on a live worker');
   const { sink } = recorder;
   const at = (room: Room) => ({ sessionId: room.sessionId, roomId: room.roomId, at: Date.now() });
   hooks.onRoomCreated = (room) => sink(room.tenant, { type: 'session.started', kind: room.kind, ...at(room) });
@@ -104,7 +116,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   hooks.onParticipantLeft = (room, p) => sink(room.tenant, { type: 'participant.left', userId: p.info.userId, ...at(room) });
   hooks.onSessionEnded = (room, reason) => sink(room.tenant, { type: 'session.ended', reason: room.endReason ?? reason, ...at(room) });
   const moderation = new Moderation(rooms, calls);
-  const services: Services = { config, apps: registry, pool, presence, rooms, calls, moderation, records, outbox };
+  const services: Services = { config, apps: registry, pool, presence, rooms, calls, moderation, clients: new SessionRegistry(), records, outbox };
   app.decorate('services', services);
 
   await app.register(fastifyRateLimit, {

@@ -20,6 +20,8 @@ export interface ServerConfig {
   logLevel: string;
   /** Pretty, human-readable logs (development) instead of JSON lines. */
   prettyLogs: boolean;
+  /** How long a client whose connection dropped keeps its place in calls and rooms (0: none). */
+  reconnectGraceMs: number;
   /** Directory holding the built widget bundle and demo (`vite build` output). */
   distDir: string;
 }
@@ -53,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     appsFile: resolve(env.APPS_FILE || resolve(env.DATA_DIR || './data', 'apps.json')),
     databaseFile: resolve(env.DATABASE_FILE || resolve(env.DATA_DIR || './data', 'call-widget.db')),
     logLevel: env.LOG_LEVEL || 'info',
+    reconnectGraceMs: intFromEnv(env, 'RECONNECT_GRACE_SECONDS', 20, 0, 3600) * 1000,
     prettyLogs: env.NODE_ENV !== 'production',
     distDir: resolve(env.DIST_DIR || './dist'),
     ...overrides,

@@ -5,6 +5,7 @@ import type { Moderation } from './domain/moderation';
 import type { Presence } from './domain/presence';
 import type { RoomRegistry } from './domain/rooms';
 import type { WorkerPool } from './media/worker-pool';
+import type { SessionRegistry } from './signaling/client-session';
 import type { CallRecordStore } from './store/call-records';
 import type { WebhookOutbox } from './store/webhook-outbox';
 
@@ -17,6 +18,8 @@ export interface Services {
   rooms: RoomRegistry;
   calls: CallService;
   moderation: Moderation;
+  /** Signaling clients by resume token (a dropped client resumes within the grace period). */
+  clients: SessionRegistry;
   records: CallRecordStore;
   outbox: WebhookOutbox;
 }

@@ -21,7 +21,8 @@ export type CallEvent =
   | { type: 'decline'; userId: string; at: number }
   | { type: 'ring_timeout'; userId: string; at: number }
   | { type: 'cancel'; userId: string; at: number }
-  | { type: 'leave'; userId: string; at: number }
+  /** `lost`: the connection dropped and did not come back in time (ends the call with connection_lost). */
+  | { type: 'leave'; userId: string; at: number; lost?: boolean }
   | { type: 'fail'; at: number };
 
 export type TransitionResult = { ok: true; state: CallState } | { ok: false; code: ErrorCode; message: string };
@@ -54,11 +55,11 @@ function end(state: CallState, reason: CallEndReason, at: number): CallState {
   return { ...state, phase: 'ended', invitees, endedAt: at, endReason: reason };
 }
 
-/** Ends the call if it can no longer go on; otherwise returns it unchanged. */
-function settle(state: CallState, at: number): CallState {
+/** Ends the call if it can no longer go on (`reason` when it ends connected); otherwise returns it unchanged. */
+function settle(state: CallState, at: number, reason: CallEndReason = 'hangup'): CallState {
   if (state.phase === 'ringing' && ringing(state).length === 0) return end(state, unansweredReason(state.invitees), at);
-  if (state.phase === 'connected' && inCall(state) < 2 && ringing(state).length === 0) return end(state, 'hangup', at);
-  if (state.phase === 'connected' && inCall(state) < 2 && !state.callerIn && ringing(state).length > 0) return end(state, 'hangup', at);
+  if (state.phase === 'connected' && inCall(state) < 2 && ringing(state).length === 0) return end(state, reason, at);
+  if (state.phase === 'connected' && inCall(state) < 2 && !state.callerIn && ringing(state).length > 0) return end(state, reason, at);
   return state;
 }
 
@@ -106,15 +107,16 @@ export function transition(state: CallState, event: CallEvent): TransitionResult
       return { ok: true, state: end({ ...state, callerIn: false }, 'cancelled', event.at) };
     }
     case 'leave': {
+      const reason: CallEndReason = event.lost ? 'connection_lost' : 'hangup';
       if (event.userId === state.callerId) {
         if (!state.callerIn) return reject('invalid_state', 'you already left this call');
-        if (state.phase === 'ringing') return { ok: true, state: end({ ...state, callerIn: false }, 'cancelled', event.at) };
-        return { ok: true, state: settle({ ...state, callerIn: false }, event.at) };
+        if (state.phase === 'ringing') return { ok: true, state: end({ ...state, callerIn: false }, event.lost ? 'connection_lost' : 'cancelled', event.at) };
+        return { ok: true, state: settle({ ...state, callerIn: false }, event.at, reason) };
       }
       const current = state.invitees[event.userId];
       if (current === undefined) return reject('not_found', 'no such call for you');
       if (current !== 'joined') return reject('invalid_state', `cannot hang up: you are ${current}`);
-      return { ok: true, state: settle({ ...state, invitees: { ...state.invitees, [event.userId]: 'left' } }, event.at) };
+      return { ok: true, state: settle({ ...state, invitees: { ...state.invitees, [event.userId]: 'left' } }, event.at, reason) };
     }
     case 'fail':
       return { ok: true, state: end(state, 'failed', event.at) };

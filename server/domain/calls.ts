@@ -117,13 +117,16 @@ export class CallService {
     this.leave(call, link);
   }
 
-  /** The link left its room (room.leave or disconnect): if that room is a call, this is a hang-up. */
-  leaveCurrentCall(link: ClientLink): boolean {
+  /**
+   * The link left its room (room.leave or disconnect): if that room is a call, this is a hang-up — or, when
+   * its connection was `lost` and did not come back, the call ends with `connection_lost` if it cannot go on.
+   */
+  leaveCurrentCall(link: ClientLink, lost = false): boolean {
     const room = this.rooms.roomOf(link);
     if (!room || room.kind !== 'call') return false;
     const call = this.calls.get(this.key(room.tenantKey, room.roomId));
     if (!call) return false;
-    this.leave(call, link);
+    this.leave(call, link, lost);
     return true;
   }
 
@@ -151,8 +154,8 @@ export class CallService {
     return this.calls.size;
   }
 
-  private leave(call: LiveCall, link: ClientLink): void {
-    this.apply(call, { type: 'leave', userId: link.identity.userId, at: this.now() });
+  private leave(call: LiveCall, link: ClientLink, lost = false): void {
+    this.apply(call, { type: 'leave', userId: link.identity.userId, at: this.now(), ...(lost ? { lost } : {}) });
     this.rooms.leave(link);
     link.notify('call.ended', this.endedPayload(call, call.state.endReason ?? 'hangup'));
     this.afterChange(call);

@@ -29,7 +29,8 @@ export class Room {
     readonly tenant: TenantRef,
     readonly roomId: string,
     readonly kind: RoomKind,
-    readonly media: RoomMedia,
+    /** Replaced when the room moves to another media worker (its worker died). */
+    public media: RoomMedia,
   ) {}
 
   get tenantKey(): string {

@@ -2,6 +2,11 @@ import type { ParticipantRole } from '../../protocol';
 import { ServiceError } from '../errors';
 import type { PeerMedia, PeerMediaEvents } from '../media/peer-media';
 import type { RoomMedia, RoomMediaEvents } from '../media/room-media';
+
+/** A participant's media events go to its link (a session that survives reconnections). */
+function peerEvents(link: ClientLink): PeerMediaEvents {
+  return { onConsumerClosed: (consumerId, producerId) => link.notify('media.consumerClosed', { consumerId, producerId }) };
+}
 import { type TenantRef, tenantRef } from './lifecycle';
 import { type ClientLink, userKey } from './links';
 import { type Participant, Room, type RoomKind } from './room';
@@ -12,8 +17,10 @@ export { Room } from './room';
 export type MediaFactory = (events: RoomMediaEvents) => Promise<RoomMedia>;
 
 export interface RoomHooks {
-  /** The room's media failed (its worker died); the room is already gone. */
+  /** The room's media failed and could not be recreated on another worker; the room is already gone. */
   onRoomFailed?(room: Room, participants: Participant[]): void;
+  /** The room's worker died and its media was recreated on a live worker; clients were told to reconnect media. */
+  onRoomMediaRecovered?(room: Room, elapsedMs: number): void;
   onRoomCreated?(room: Room): void;
   onParticipantJoined?(room: Room, participant: Participant): void;
   onParticipantLeft?(room: Room, participant: Participant): void;
@@ -34,7 +41,7 @@ export class RoomRegistry {
   private readonly creating = new Map<string, Promise<Room>>();
   private readonly userRooms = new Map<string, Room>();
   /** Connection id → the call room it prepared media in while ringing. */
-  private readonly prepared = new Map<string, Room>();
+  private readonly prepared = new Map<string, { room: Room; link: ClientLink }>();
 
   constructor(
     private readonly createMedia: MediaFactory,
@@ -65,17 +72,15 @@ export class RoomRegistry {
   /** A ringing callee's connection prepares transports in the call's room before answering. */
   prepare(link: ClientLink, room: Room): void {
     if (room.closed) throw new ServiceError('invalid_state', 'the call has ended');
-    room.media.preparePeer(link.id, link.identity.userId, {
-      onConsumerClosed: (consumerId, producerId) => link.notify('media.consumerClosed', { consumerId, producerId }),
-    });
-    this.prepared.set(link.id, room);
+    room.media.preparePeer(link.id, link.identity.userId, peerEvents(link));
+    this.prepared.set(link.id, { room, link });
   }
 
   /** Drops what `link` prepared (its ring ended without it joining); idempotent. */
   discardPrepared(link: ClientLink): void {
-    const room = this.prepared.get(link.id);
+    const entry = this.prepared.get(link.id);
     this.prepared.delete(link.id);
-    room?.media.discardPrepared(link.id);
+    entry?.room.media.discardPrepared(link.id);
   }
 
   /**
@@ -86,7 +91,7 @@ export class RoomRegistry {
     const room = this.roomOf(link);
     const inRoom = room?.participants.get(link.identity.userId);
     if (inRoom) return inRoom.media;
-    const prepared = this.prepared.get(link.id)?.media.preparedPeer(link.id);
+    const prepared = this.prepared.get(link.id)?.room.media.preparedPeer(link.id);
     if (prepared) return prepared;
     throw new ServiceError('not_in_room', 'join a room first');
   }
@@ -123,16 +128,13 @@ export class RoomRegistry {
     if (video && room.videoPublishers >= limits.maxVideoPublishers) {
       fail('video_full', `the room already has ${limits.maxVideoPublishers} video participants; join audio-only`);
     }
-    const events: PeerMediaEvents = {
-      onConsumerClosed: (consumerId, producerId) => link.notify('media.consumerClosed', { consumerId, producerId }),
-    };
     const info: Participant['info'] = {
       userId: identity.userId,
       ...(identity.name !== undefined ? { name: identity.name } : {}),
       ...(identity.avatarUrl !== undefined ? { avatarUrl: identity.avatarUrl } : {}),
       role,
     };
-    const media = room.media.addPeer(identity.userId, events, link.id);
+    const media = room.media.addPeer(identity.userId, peerEvents(link), link.id);
     const participant: Participant = { info, link, media, joinedAt: Date.now(), video };
     this.prepared.delete(link.id);
     room.participants.set(identity.userId, participant);
@@ -168,10 +170,7 @@ export class RoomRegistry {
     if (pending) return pending;
     const created = (async () => {
       const holder: { room?: Room } = {};
-      const media = await this.createMedia({
-        onRouterClosed: () => holder.room && this.failRoom(holder.room),
-        onActiveSpeaker: (userId) => holder.room?.broadcast('room.activeSpeaker', { userId }),
-      });
+      const media = await this.createMedia(this.mediaEvents(holder));
       const room = new Room(tenant, roomId, kind, media);
       holder.room = room;
       this.rooms.set(key, room);
@@ -188,6 +187,40 @@ export class RoomRegistry {
     }
   }
 
+  private mediaEvents(holder: { room?: Room }): RoomMediaEvents {
+    return {
+      onRouterClosed: () => holder.room && void this.recoverRoom(holder.room),
+      onActiveSpeaker: (userId) => holder.room?.broadcast('room.activeSpeaker', { userId }),
+    };
+  }
+
+  /**
+   * The room's worker died: recreate its media on a live worker (another one, or the respawned one) and tell
+   * everyone in it — and anyone preparing to answer — to set their media up again. Same room, same session,
+   * same call; users see a short freeze. Gives up (the room fails) if no worker is available for 10 s.
+   */
+  private async recoverRoom(room: Room): Promise<void> {
+    const started = Date.now();
+    while (!room.closed) {
+      try {
+        const media = await this.createMedia(this.mediaEvents({ room }));
+        if (room.closed) return media.close();
+        room.media = media;
+        for (const p of room.participants.values()) p.media = media.addPeer(p.info.userId, peerEvents(p.link));
+        const preparing = [...this.prepared.values()].filter((e) => e.room === room);
+        for (const e of preparing) this.prepared.delete(e.link.id);
+        const reset = { routerRtpCapabilities: media.rtpCapabilities };
+        for (const p of room.participants.values()) p.link.notify('media.reset', reset);
+        for (const e of preparing) e.link.notify('media.reset', reset);
+        this.hooks.onRoomMediaRecovered?.(room, Date.now() - started);
+        return;
+      } catch {
+        if (Date.now() - started > 10_000) return this.failRoom(room);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
+
   private failRoom(room: Room): void {
     if (room.closed) return;
     const participants = [...room.participants.values()];
@@ -201,7 +234,7 @@ export class RoomRegistry {
   private closeRoom(room: Room, reason: 'all_left' | 'failed' | 'shutdown' = 'all_left'): void {
     if (room.closed) return;
     room.closed = true;
-    for (const [linkId, r] of this.prepared) if (r === room) this.prepared.delete(linkId);
+    for (const [linkId, e] of this.prepared) if (e.room === room) this.prepared.delete(linkId);
     this.rooms.delete(`${room.tenantKey}/${room.roomId}`);
     room.media.close();
     this.hooks.onSessionEnded?.(room, reason);

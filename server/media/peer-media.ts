@@ -75,6 +75,11 @@ export class PeerMedia {
     await clientInput('dtlsParameters', () => transport.connect({ dtlsParameters: dtlsParameters as types.DtlsParameters }));
   }
 
+  /** New ICE credentials: the client restarts ICE with them after a reconnection or a network change. */
+  async restartIce(transportId: string): Promise<unknown> {
+    return this.transport(transportId).restartIce();
+  }
+
   setRtpCapabilities(rtpCapabilities: unknown): void {
     this.rtpCapabilities = rtpCapabilities as types.RtpCapabilities;
   }

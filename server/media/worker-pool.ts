@@ -7,6 +7,8 @@ export interface WorkerPoolOptions {
   rtcMinPort: number;
   rtcMaxPort: number;
   logLevel?: types.WorkerLogLevel;
+  /** Wait before replacing a dead worker (doubles while workers keep dying right after starting; max 10 s). */
+  respawnDelayMs?: number;
 }
 
 export interface WorkerHealth {
@@ -15,6 +17,8 @@ export interface WorkerHealth {
   alive: boolean;
   routers: number;
   diedAt?: string;
+  /** How many times this slot's worker died and was replaced. */
+  restarts: number;
 }
 
 interface PooledWorker {
@@ -23,14 +27,17 @@ interface PooledWorker {
   alive: boolean;
   routers: Set<types.Router>;
   diedAt?: Date;
+  startedAt: number;
+  restarts: number;
 }
 
 /**
  * Owns the mediasoup workers (one per core by default). Hands out routers on the least-loaded live worker and
- * reports each worker's liveness. A dead worker stays in the list as unhealthy so /healthz tells the truth;
- * its routers are closed by mediasoup, which cascades to every room that lived on it.
+ * reports each worker's liveness. When a worker dies, mediasoup closes its routers (rooms recreate their media
+ * elsewhere, see RoomRegistry) and the pool starts a replacement in the same slot; until it is up, /healthz
+ * reports the slot dead (503).
  */
-export class WorkerPool extends EventEmitter<{ workerDied: [health: WorkerHealth, error: Error] }> {
+export class WorkerPool extends EventEmitter<{ workerDied: [health: WorkerHealth, error: Error]; workerRespawned: [health: WorkerHealth] }> {
   private readonly workers: PooledWorker[] = [];
   private closed = false;
 
@@ -49,20 +56,43 @@ export class WorkerPool extends EventEmitter<{ workerDied: [health: WorkerHealth
     return pool;
   }
 
-  private async spawn(index: number): Promise<void> {
+  private async spawn(index: number, restarts = 0): Promise<void> {
     const worker = await mediasoup.createWorker({
       logLevel: this.options.logLevel ?? 'warn',
       rtcMinPort: this.options.rtcMinPort,
       rtcMaxPort: this.options.rtcMaxPort,
     });
-    const entry: PooledWorker = { index, worker, alive: true, routers: new Set() };
+    if (this.closed) {
+      worker.close();
+      return;
+    }
+    const entry: PooledWorker = { index, worker, alive: true, routers: new Set(), startedAt: Date.now(), restarts };
     this.workers[index] = entry;
     worker.on('died', (error: Error) => {
       entry.alive = false;
       entry.diedAt = new Date();
       entry.routers.clear();
-      if (!this.closed) this.emit('workerDied', this.describe(entry), error);
+      if (this.closed) return;
+      this.emit('workerDied', this.describe(entry), error);
+      this.respawn(entry);
     });
+  }
+
+  private respawn(dead: PooledWorker): void {
+    const base = this.options.respawnDelayMs ?? 100;
+    // A worker that dies right after starting (bad binary, no ports) must not be restarted in a tight loop.
+    const crashLooping = Date.now() - dead.startedAt < 10_000 && dead.restarts > 0;
+    const delay = crashLooping ? Math.min(10_000, base * 2 ** Math.min(dead.restarts, 7)) : base;
+    setTimeout(() => {
+      if (this.closed) return;
+      this.spawn(dead.index, dead.restarts + 1).then(
+        () => {
+          const fresh = this.workers[dead.index];
+          if (fresh && fresh !== dead) this.emit('workerRespawned', this.describe(fresh));
+        },
+        () => this.respawn({ ...dead, startedAt: Date.now(), restarts: dead.restarts + 1 }),
+      );
+    }, delay).unref();
   }
 
   /** A new router on the live worker with the fewest routers, and that worker's pid. */
@@ -91,6 +121,7 @@ export class WorkerPool extends EventEmitter<{ workerDied: [health: WorkerHealth
       alive: w.alive,
       routers: w.routers.size,
       ...(w.diedAt ? { diedAt: w.diedAt.toISOString() } : {}),
+      restarts: w.restarts,
     };
   }
 

@@ -10,13 +10,13 @@ import {
   type ServerMessage,
 } from '../../protocol';
 import type { ClientMessage, ClientMessageOf } from '../../protocol/client-messages';
-import type { ClientLink } from '../domain/links';
-import { type Identity, TokenError, verifyToken } from '../domain/tokens';
+import { TokenError, verifyToken } from '../domain/tokens';
 import { ServiceError } from '../errors';
 import { RateLimiter } from './rate-limiter';
 import type { SignalingContext } from './context';
 import { handleRequest } from './handlers';
 import { parseClientMessage } from './validate';
+import { ClientSession, type SessionTransport } from './client-session';
 
 export interface SignalingLimits {
   maxMessageBytes: number;
@@ -34,14 +34,18 @@ export const DEFAULT_SIGNALING_LIMITS: SignalingLimits = {
   heartbeatIntervalMs: 15_000,
 };
 
+/** Close codes of a deliberate close by the client (hang-up, tab closed): no grace period. */
+const DELIBERATE_CLOSE_CODES = new Set([1000, 1001, 1005]);
+
 /**
  * One WebSocket: authenticates it with the first message (`hello` + token), then validates every message
  * against protocol/, answers bad input with typed errors and keeps serving. Heartbeat: a ping every interval;
- * a connection that has not answered the previous ping is closed (4010) and its user's presence updated.
+ * a connection that has not answered the previous ping is closed (4010). The client it serves is a
+ * `ClientSession`, which outlives an abnormally dropped socket for the grace period (see client-session.ts).
  */
-export class SignalingConnection implements ClientLink {
+export class SignalingConnection implements SessionTransport {
   readonly id = randomUUID();
-  private identityValue: Identity | undefined;
+  private session: ClientSession | undefined;
   private readonly limiter: RateLimiter;
   private helloTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
@@ -60,22 +64,26 @@ export class SignalingConnection implements ClientLink {
     this.helloTimer = setTimeout(() => this.fail('hello_timeout', 'no hello received in time'), limits.helloTimeoutMs);
     socket.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
     socket.on('pong', () => (this.awaitingPong = false));
-    socket.on('close', () => this.onClose());
+    socket.on('close', (code) => this.onClose(code));
     socket.on('error', (error) => this.log.debug({ err: error, connectionId: this.id }, 'socket error'));
     this.heartbeatTimer = setInterval(() => this.heartbeat(), limits.heartbeatIntervalMs);
   }
 
-  get identity(): Identity {
-    if (!this.identityValue) throw new ServiceError('not_authenticated', 'send hello first');
-    return this.identityValue;
-  }
-
   get isAuthenticated(): boolean {
-    return this.identityValue !== undefined;
+    return this.session !== undefined;
   }
 
   notify<T extends NotificationType>(type: T, payload: NotificationMap[T]): void {
     this.send({ type, ...payload } as ServerMessage);
+  }
+
+  replace(): void {
+    this.socket.close(closeCodeFor('session_replaced'), 'session_replaced');
+    this.onClose();
+  }
+
+  terminate(): void {
+    this.socket.terminate();
   }
 
   send(message: ServerMessage): void {
@@ -131,12 +139,13 @@ export class SignalingConnection implements ClientLink {
 
   private async dispatch(message: ClientMessage): Promise<void> {
     if (message.type === 'hello') return this.onHello(message);
-    if (!this.identityValue) {
+    const session = this.session;
+    if (!session) {
       this.sendError('not_authenticated', 'the first message must be hello with a token', message.requestId);
       return;
     }
     try {
-      const data = await handleRequest(this.ctx, this, message);
+      const data = await handleRequest(this.ctx, session, message);
       this.send({ type: 'response', requestId: message.requestId, data });
     } catch (error) {
       if (error instanceof ServiceError) {
@@ -149,7 +158,7 @@ export class SignalingConnection implements ClientLink {
   }
 
   private async onHello(hello: ClientMessageOf<'hello'>): Promise<void> {
-    if (this.identityValue || this.authenticating) {
+    if (this.session || this.authenticating) {
       this.sendError('already_authenticated', 'hello was already received', hello.requestId);
       return;
     }
@@ -166,8 +175,9 @@ export class SignalingConnection implements ClientLink {
       }
       if (this.closed) return;
       clearTimeout(this.helloTimer);
-      this.identityValue = identity;
-      this.ctx.presence.add(this);
+      const resumed = hello.resume === undefined ? undefined : this.ctx.sessions.find(hello.resume, identity);
+      const session = resumed ?? new ClientSession(identity, this);
+      this.session = session;
       this.send({
         type: 'welcome',
         protocol: hello.protocol,
@@ -175,9 +185,19 @@ export class SignalingConnection implements ClientLink {
         user: { userId: identity.userId, ...(identity.name ? { name: identity.name } : {}), ...(identity.avatarUrl ? { avatarUrl: identity.avatarUrl } : {}) },
         environment: identity.tenant.environment,
         grants: identity.grants,
+        resumeToken: session.resumeToken,
+        resumed: resumed !== undefined,
+        reconnectGraceMs: this.ctx.reconnectGraceMs,
         ...(hello.requestId !== undefined ? { requestId: hello.requestId } : {}),
       });
-      this.ctx.onConnected?.(this);
+      if (resumed) {
+        // After the welcome, so the client knows it resumed before it gets what it missed.
+        resumed.attach(this);
+        this.ctx.onResumed?.(resumed);
+      } else {
+        this.ctx.sessions.add(session);
+        this.ctx.presence.add(session);
+      }
     } catch (error) {
       if (error instanceof TokenError) this.fail(error.code, error.message, hello.requestId);
       else {
@@ -189,18 +209,30 @@ export class SignalingConnection implements ClientLink {
     }
   }
 
-  private onClose(): void {
+  /**
+   * A deliberate close (1000/1001/1005) ends the session now. Anything else — the network dropped, a missed
+   * heartbeat — keeps it for the grace period so the client can resume; then it ends with connection_lost.
+   */
+  private onClose(code?: number): void {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.helloTimer);
     clearInterval(this.heartbeatTimer);
-    if (this.identityValue) {
-      this.ctx.presence.remove(this);
+    const session = this.session;
+    if (!session || !session.isAttachedTo(this)) return; // never authenticated, or replaced by a resume
+    const end = (reason: 'left' | 'connection_lost') => {
       try {
-        this.ctx.onDisconnected?.(this);
+        this.ctx.endSession(session, reason);
       } catch (error) {
         this.log.error({ err: error }, 'disconnect cleanup failed');
       }
+    };
+    if ((code !== undefined && DELIBERATE_CLOSE_CODES.has(code)) || this.ctx.reconnectGraceMs <= 0) {
+      end('left');
+      return;
     }
+    this.log.info({ connectionId: this.id, code }, 'connection dropped; keeping the session for the grace period');
+    session.detach(this.ctx.reconnectGraceMs, () => end('connection_lost'));
+    this.ctx.onDetached?.(session);
   }
 }

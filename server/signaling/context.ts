@@ -3,7 +3,8 @@ import type { CallService } from '../domain/calls';
 import type { Moderation } from '../domain/moderation';
 import type { Presence } from '../domain/presence';
 import type { RoomRegistry } from '../domain/rooms';
-import type { SignalingConnection, SignalingLimits } from './connection';
+import type { ClientSession, SessionRegistry } from './client-session';
+import type { SignalingLimits } from './connection';
 
 /** The services a signaling connection talks to. */
 export interface SignalingContext {
@@ -13,6 +14,11 @@ export interface SignalingContext {
   calls: CallService;
   moderation: Moderation;
   limits: SignalingLimits;
-  onConnected?(connection: SignalingConnection): void;
-  onDisconnected?(connection: SignalingConnection): void;
+  sessions: SessionRegistry;
+  /** How long a dropped connection's session (calls, rooms, presence) is kept for a resume. */
+  reconnectGraceMs: number;
+  /** The client is gone: it closed deliberately (`left`) or did not come back in time (`connection_lost`). */
+  endSession(session: ClientSession, reason: 'left' | 'connection_lost'): void;
+  onDetached?(session: ClientSession): void;
+  onResumed?(session: ClientSession): void;
 }

@@ -53,6 +53,7 @@ const handlers: HandlerTable = {
     await ctx.rooms.transportMediaOf(link).connectTransport(msg.transportId, msg.dtlsParameters);
     return EMPTY;
   },
+  'media.restartIce': async (ctx, link, msg) => ({ iceParameters: await ctx.rooms.transportMediaOf(link).restartIce(msg.transportId) }),
   'media.setRtpCapabilities': async (ctx, link, msg) => {
     ctx.rooms.transportMediaOf(link).setRtpCapabilities(msg.rtpCapabilities);
     return EMPTY;

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Services } from '../services';
+import type { ClientSession } from './client-session';
 import { SignalingConnection, type SignalingLimits } from './connection';
 import type { SignalingContext } from './context';
 
@@ -20,10 +21,21 @@ export const signalingRoutes: FastifyPluginAsync<SignalingRouteOptions> = async 
     calls: services.calls,
     moderation: services.moderation,
     limits,
-    onDisconnected: (connection) => {
-      services.rooms.discardPrepared(connection);
-      if (!services.calls.leaveCurrentCall(connection)) services.rooms.leave(connection);
+    sessions: services.clients,
+    reconnectGraceMs: services.config.reconnectGraceMs,
+    endSession: (session, reason) => {
+      services.clients.remove(session);
+      services.presence.remove(session);
+      services.rooms.discardPrepared(session);
+      if (!services.calls.leaveCurrentCall(session, reason === 'connection_lost')) services.rooms.leave(session);
+      session.end();
     },
+    onDetached: (session) => connectionChanged(session, false),
+    onResumed: (session) => connectionChanged(session, true),
+  };
+  /** Others in the room see who is reconnecting (their place is kept) and who is back. */
+  const connectionChanged = (session: ClientSession, connected: boolean) => {
+    services.rooms.roomOf(session)?.broadcast('room.participantConnection', { userId: session.identity.userId, connected }, session.identity.userId);
   };
   app.get('/v1/signal', { websocket: true, schema: { hide: true } }, (socket, req) => {
     const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;

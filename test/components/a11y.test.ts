@@ -1,7 +1,6 @@
 import '../../widget/components/call-widget/call-widget';
 import { ME, SimulatedEngine, sampleCall } from '../../demo/simulator';
-import { STORIES } from '../../demo/stories';
-import type { RemoteParticipant } from '../../widget/call/call-controller';
+import { STORIES, storyEngine } from '../../demo/stories';
 import type { CallWidget } from '../../widget/components/call-widget/call-widget';
 import { assert, equal, mount, part, settled, waitFor } from './helpers';
 
@@ -42,12 +41,7 @@ describe('<call-widget> states (the demo\'s stories) are accessible (axe-core, 0
         const el = mount();
         el.theme = theme;
         el.style.height = '480px';
-        const remotes: RemoteParticipant[] = story.remotes.map(({ sharesScreen, ...r }) => ({
-          ...r,
-          stream: new MediaStream(),
-          ...(sharesScreen ? { screenStream: new MediaStream() } : {}),
-        }));
-        el.useEngine(new SimulatedEngine(structuredClone(story.state), remotes));
+        el.useEngine(storyEngine(story, () => new MediaStream()));
         await settled(el);
         await expectNoViolations(el, `${story.title} (${theme})`);
       });

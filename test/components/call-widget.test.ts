@@ -79,6 +79,41 @@ describe('<call-widget>', () => {
     equal((part(el, 'mic') as HTMLButtonElement).getAttribute('aria-pressed'), 'true', 'mic pressed');
   });
 
+  it('reconnecting: a banner over the call (tiles and hang-up stay), events with the call id, back without a new "connected"', async () => {
+    const el = mount();
+    const bob = { userId: 'bob', name: 'Bob', stream: new MediaStream(), hasAudio: true, hasVideo: true, micMuted: false, cameraOff: false, speaking: false };
+    const engine = new SimulatedEngine({ status: 'in-call', me: ME, activity: { kind: 'call', id: 'call-9', video: true, connectedAt: Date.now() } }, [bob], 10);
+    const seen: string[] = [];
+    for (const type of ['call-reconnecting', 'call-reconnected', 'call-connected'] as const) {
+      el.addEventListener(type, (e) => seen.push(`${type}:${(e as CustomEvent<{ callId?: string }>).detail.callId ?? ''}`));
+    }
+    el.useEngine(engine);
+    await settled(el);
+    assert(!part(el, 'reconnecting'), 'no banner while connected');
+    engine.apply({ type: 'connection_interrupted', at: Date.now() });
+    await settled(el);
+    equal(el.getAttribute('state'), 'reconnecting', 'state attribute');
+    assert(part(el, 'reconnecting')?.textContent?.includes('Reconnecting'), 'banner says it is reconnecting');
+    assert(part(el, 'tile'), 'the call stays on screen');
+    assert(part(el, 'hangup'), 'hang-up stays available');
+    engine.apply({ type: 'resumed' });
+    await settled(el);
+    equal(el.getAttribute('state'), 'in-call', 'back in the call');
+    assert(!part(el, 'reconnecting'), 'banner gone');
+    equal(seen.join(','), 'call-reconnecting:call-9,call-reconnected:call-9', 'events in order, same call, no new call-connected');
+  });
+
+  it('a poor network shows a notice during the call', async () => {
+    const el = mount();
+    const engine = new SimulatedEngine({ status: 'in-call', me: ME, activity: { kind: 'call', id: 'c', video: true, connectedAt: Date.now() } }, [], 10);
+    el.useEngine(engine);
+    await settled(el);
+    assert(!part(el, 'network-warning'), 'no notice on a good network');
+    engine.setNetworkQuality('poor');
+    await settled(el);
+    assert(part(el, 'network-warning')?.textContent?.includes('Poor connection'), 'notice shown');
+  });
+
   it('launcher mode: a corner button opens a panel kept on screen; a ring opens it; Escape closes it', async () => {
     const el = mount();
     el.mode = 'launcher';

@@ -27,7 +27,7 @@ async function sign(secret: string, claims: Record<string, unknown>, exp: number
 describe('signaling authentication', () => {
   let server: TestServer;
   before(async () => {
-    server = await startServer({ apps: [demo, shop, other], signalingLimits: { heartbeatIntervalMs: 300 } });
+    server = await startServer({ apps: [demo, shop, other], signalingLimits: { heartbeatIntervalMs: 300 }, reconnectGraceMs: 400 });
   });
   after(() => server?.close());
 
@@ -87,7 +87,7 @@ describe('signaling authentication', () => {
     socket.close();
   });
 
-  test('a connection that stops answering heartbeats is closed and leaves presence', async () => {
+  test('a connection that stops answering heartbeats is closed, and leaves presence once the grace period is over', async () => {
     const socket = await connectAs(server.url, await server.token('sleepy', { app: demo }));
     const tenantKey = server.app.services.apps.tenant(demo.environments.development!.appKey)!.key;
     assert.ok(server.app.services.presence.isOnline(tenantKey, 'sleepy'));
@@ -96,6 +96,8 @@ describe('signaling authentication', () => {
     socket.ws.pong = () => undefined;
     const closed = await socket.closed;
     assert.equal(closed.code, 4010);
+    assert.ok(server.app.services.presence.isOnline(tenantKey, 'sleepy'), 'kept for a resume during the grace period');
+    await new Promise((r) => setTimeout(r, 600));
     assert.equal(server.app.services.presence.isOnline(tenantKey, 'sleepy'), false);
   });
 });

@@ -9,7 +9,7 @@ import { startServerProcess } from '../support/server-process';
 describe('server foundation', () => {
   let server: TestServer;
   before(async () => {
-    server = await startServer({ workers: 2 });
+    server = await startServer({ workers: 2, workerRespawnDelayMs: 1500 });
   });
   after(() => server?.close());
 
@@ -37,7 +37,7 @@ describe('server foundation', () => {
     assert.match(await live.text(), /<call-widget/);
   });
 
-  test('a dead worker is reported unhealthy', async () => {
+  test('a dead worker is reported unhealthy until its replacement is up', async () => {
     const before = (await (await fetch(`${server.url}/healthz`)).json()) as { workers: { pid: number }[] };
     const victim = before.workers[1]!.pid;
     process.kill(victim, 'SIGKILL');
@@ -51,6 +51,18 @@ describe('server foundation', () => {
     assert.equal(res.status, 503);
     assert.equal(body.status, 'degraded');
     assert.equal(body.workers.find((w) => w.pid === victim)?.alive, false);
+    type Health = { status: string; workers: { pid: number; alive: boolean; restarts: number }[] };
+    let healed: Health;
+    do {
+      await new Promise((r) => setTimeout(r, 100));
+      res = await fetch(`${server.url}/healthz`);
+      healed = (await res.json()) as Health;
+    } while (res.status !== 200);
+    assert.equal(healed.workers.length, 2);
+    const replacement = healed.workers[1]!;
+    assert.notEqual(replacement.pid, victim);
+    assert.equal(replacement.restarts, 1);
+    assert.doesNotThrow(() => process.kill(replacement.pid, 0), 'the replacement is a live process');
   });
 });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { ERROR_CODES } from '../../protocol';
 import { ClientMessageSchemas } from '../../protocol/client-messages';
 import { connectAs } from '../support/ws-client';
 import { startServer, type TestServer } from '../support/server';
@@ -16,9 +17,10 @@ function rng(seed: number): () => number {
 function malformed(rand: () => number, i: number): string {
   const types = Object.keys(ClientMessageSchemas);
   const type = types[Math.floor(rand() * types.length)];
-  const junk = [null, 1, -1, 1e308, '', 'x'.repeat(300), [], {}, true, { $gt: '' }, '__proto__'];
+  const junk: unknown[] = [null, 1, -1, 1e308, NaN, '', 'x'.repeat(300), '\u0000\ud800', 'é👍', [], [[[[[]]]]], {}, true, { $gt: '' }, '__proto__', { constructor: { prototype: { polluted: 1 } } }];
   const pick = () => junk[Math.floor(rand() * junk.length)];
-  switch (i % 10) {
+  const fields = ['roomId', 'callId', 'callees', 'video', 'kind', 'transportId', 'producerId', 'consumerId', 'userId', 'source', 'role', 'direction', 'rtpParameters', 'dtlsParameters', 'width', 'visible', 'token', 'protocol', 'resume'];
+  switch (i % 12) {
     case 0:
       return randomBytes(1 + Math.floor(rand() * 64)).toString('latin1'); // not JSON
     case 1:
@@ -28,7 +30,7 @@ function malformed(rand: () => number, i: number): string {
     case 3:
       return JSON.stringify({ type, requestId: `r${i}` }); // required fields missing
     case 4:
-      return JSON.stringify({ type, requestId: `r${i}`, roomId: pick(), callId: pick(), callees: pick(), video: pick() });
+      return JSON.stringify({ type, requestId: `r${i}`, roomId: pick(), callId: pick(), callees: pick(), video: pick(), extra: pick() });
     case 5:
       return JSON.stringify({ type, requestId: `r${i}`, unexpected: 1 }); // unknown field
     case 6:
@@ -37,6 +39,15 @@ function malformed(rand: () => number, i: number): string {
       return `{"type":"room.join","requestId":"r${i}","roomId":`; // truncated
     case 8:
       return JSON.stringify({ type: 'call.dial', requestId: `r${i}`, callees: ['bad id with spaces'], video: true });
+    case 9: {
+      // A random type with 1-4 random fields of non-string, non-boolean junk (so it can never be valid).
+      const bad: unknown[] = [null, 1, -1, 1e308, [], [[[[[]]]]], { $gt: '' }, { constructor: { prototype: { polluted: 1 } } }];
+      const msg: Record<string, unknown> = { type, requestId: rand() < 0.1 ? pick() : `r${i}` };
+      for (let k = 1 + Math.floor(rand() * 4); k > 0; k -= 1) msg[fields[Math.floor(rand() * fields.length)]!] = bad[Math.floor(rand() * bad.length)];
+      return JSON.stringify(msg);
+    }
+    case 10:
+      return `{"__proto__":{"type":"room.leave"},"type":${JSON.stringify(type)},"requestId":"r${i}","constructor":{"prototype":{"x":1}}}`;
     default:
       return JSON.stringify({ type: 'media.consume', requestId: `r${i}`, producerId: 'nope' }); // valid shape, not in a room
   }
@@ -49,31 +60,38 @@ describe('hostile input', () => {
   });
   after(() => server?.close());
 
-  test('1000 malformed messages each get a typed error; the socket and a second client keep working', async () => {
-    const attacker = await connectAs(server.url, await server.token('mallory'));
+  test('10 000 random or malformed messages across 20 sockets: no crash, every one answered with a typed error', async () => {
+    const attackers = await Promise.all(Array.from({ length: 20 }, async (_, k) => connectAs(server.url, await server.token(`mallory${k}`))));
     const bystander = await connectAs(server.url, await server.token('bob'));
-    const rand = rng(42);
-    const before = attacker.messages.length;
-    for (let i = 0; i < 1000; i += 1) attacker.sendRaw(malformed(rand, i));
-    const deadline = Date.now() + 10_000;
-    while (attacker.messages.length - before < 1000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    const replies = attacker.messages.slice(before);
-    assert.equal(replies.length, 1000);
-    const known = new Set(['invalid_json', 'invalid_message', 'unknown_type', 'not_in_room', 'not_found']);
+    const PER_SOCKET = 500;
+    const starts = attackers.map((s) => s.messages.length);
+    attackers.forEach((socket, k) => {
+      const rand = rng(42 + k);
+      for (let i = 0; i < PER_SOCKET; i += 1) socket.sendRaw(malformed(rand, i));
+    });
+    const deadline = Date.now() + 30_000;
+    const answered = () => attackers.reduce((n, s, k) => n + s.messages.length - starts[k]!, 0);
+    while (answered() < 20 * PER_SOCKET && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(answered(), 10_000, 'one reply per message');
+    const replies = attackers.flatMap((s, k) => s.messages.slice(starts[k]));
+    const codes = new Map<string, number>();
     for (const r of replies) {
-      assert.equal(r.type, 'error');
-      assert.ok(known.has(String(r.code)), `typed code, got ${JSON.stringify(r)}`);
+      assert.equal(r.type, 'error', `an error, got ${JSON.stringify(r)}`);
+      assert.ok(Object.hasOwn(ERROR_CODES, String(r.code)) && r.code !== 'internal', `a typed code, got ${JSON.stringify(r)}`);
       assert.equal(typeof r.message, 'string');
+      codes.set(String(r.code), (codes.get(String(r.code)) ?? 0) + 1);
     }
-    // Unknown fields are named in the error.
+    for (const code of ['invalid_json', 'unknown_type', 'invalid_message', 'not_in_room']) assert.ok(codes.get(code), `some ${code}: ${JSON.stringify([...codes])}`);
+    // Unknown fields are named in the error; nothing was polluted.
     assert.ok(replies.some((r) => String(r.message).includes('unknown field')));
-    // The attacker's socket still serves well-formed requests...
-    const join = await attacker.request('room.join', { roomId: 'after-fuzz' });
-    assert.equal(join.type, 'response');
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    // Every attacker's socket still serves well-formed requests...
+    for (const [k, attacker] of attackers.entries()) assert.equal((await attacker.request('room.join', { roomId: `after-fuzz-${k}` })).type, 'response');
     // ...and so does the server, for somebody else.
     const other = await bystander.request('room.join', { roomId: 'bystander' });
     assert.equal(other.type, 'response');
-    attacker.close();
+    assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+    for (const a of attackers) a.close();
     bystander.close();
   });
 

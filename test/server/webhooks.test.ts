@@ -45,7 +45,7 @@ describe('webhooks: signed, persisted, retried, ordered per call', () => {
   test('receiver down then up: every event arrives once per webhook-id, verified by an independent implementation, in order per call', async () => {
     const users = await Promise.all(['wh-a', 'wh-b', 'wh-c', 'wh-d'].map(async (u) => connectAs(server.url, await server.token(u))));
     sockets.push(...users);
-    const [a, b, c, d] = users as [TestSocket, TestSocket, TestSocket, TestSocket];
+    const [a, b, c, d] = users as unknown as [TestSocket, TestSocket, TestSocket, TestSocket];
     // Two calls at once, so per-call order is tested while the other call's events interleave.
     const call1 = callIdOf(await a.request('call.dial', { callees: ['wh-b'], video: true }));
     const call2 = callIdOf(await c.request('call.dial', { callees: ['wh-d'], video: false }));

@@ -42,7 +42,7 @@ export async function openWidget(context: BrowserContext, serverUrl: string, tok
       w.id = 'w';
       for (const [k, v] of Object.entries(attrs)) w.setAttribute(k, v);
       (window as unknown as { events: { type: string; detail: unknown }[] }).events = [];
-      for (const type of ['call-incoming', 'call-outgoing', 'call-connected', 'call-ended', 'call-error', 'call-state-change']) {
+      for (const type of ['call-incoming', 'call-outgoing', 'call-connected', 'call-ended', 'call-error', 'call-state-change', 'call-reconnecting', 'call-reconnected']) {
         w.addEventListener(type, (e) => (window as unknown as { events: unknown[] }).events.push({ type, detail: (e as CustomEvent).detail }));
       }
       w.style.height = '480px';

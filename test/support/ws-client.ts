@@ -71,10 +71,10 @@ export async function openSocket(serverUrl: string, options: { origin?: string }
 }
 
 /** Opens a socket and authenticates it; resolves after `welcome`. */
-export async function connectAs(serverUrl: string, token: string, options: { origin?: string; environment?: string } = {}): Promise<TestSocket> {
+export async function connectAs(serverUrl: string, token: string, options: { origin?: string; environment?: string; resume?: string } = {}): Promise<TestSocket & { welcome: Record<string, unknown> }> {
   const socket = await openSocket(serverUrl, options);
-  socket.send({ type: 'hello', protocol: PROTOCOL_VERSION, token, ...(options.environment ? { environment: options.environment } : {}) });
+  socket.send({ type: 'hello', protocol: PROTOCOL_VERSION, token, ...(options.environment ? { environment: options.environment } : {}), ...(options.resume ? { resume: options.resume } : {}) });
   const first = await socket.next((m) => m.type === 'welcome' || m.type === 'error');
   if (first.type !== 'welcome') throw new Error(`hello refused: ${JSON.stringify(first)}`);
-  return socket;
+  return Object.assign(socket, { welcome: first });
 }

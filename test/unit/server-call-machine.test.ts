@@ -72,6 +72,17 @@ describe('server call state machine', () => {
     assert.equal(s.endReason, 'hangup');
   });
 
+  test('a connection lost for good ends the call with connection_lost only when it cannot go on', () => {
+    const connected = run(ringing('b'), { type: 'accept', userId: 'b', at: 1 });
+    assert.equal(run(connected, { type: 'leave', userId: 'b', at: 2, lost: true }).endReason, 'connection_lost');
+    assert.equal(run(connected, { type: 'leave', userId: 'a', at: 2, lost: true }).endReason, 'connection_lost');
+    assert.equal(run(ringing('b'), { type: 'leave', userId: 'a', at: 1, lost: true }).endReason, 'connection_lost', 'the caller lost while ringing');
+    const three = run(ringing('b', 'c'), { type: 'accept', userId: 'b', at: 1 }, { type: 'accept', userId: 'c', at: 2 });
+    const goesOn = run(three, { type: 'leave', userId: 'c', at: 3, lost: true });
+    assert.equal(goesOn.phase, 'connected', 'two are still in');
+    assert.equal(goesOn.invitees.c, 'left');
+  });
+
   test('fail ends any live call with failed', () => {
     assert.equal(run(ringing('b'), { type: 'fail', at: 1 }).endReason, 'failed');
     assert.equal(run(ringing('b'), { type: 'accept', userId: 'b', at: 1 }, { type: 'fail', at: 2 }).endReason, 'failed');

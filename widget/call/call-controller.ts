@@ -1,16 +1,17 @@
-import type { CallInfo, Environment, GrantsInfo, ProtocolError, RoomJoined } from '../../protocol';
-import type { CallEngine } from './engine';
-import { type CallMachineEvent, type CallMachineState, type CallStatus, eventsOf, type StatusEvent, transition } from './call-machine';
-import type { MediaClient, MediaStats } from './media-client';
+import type { Environment, GrantsInfo, RoomJoined } from '../../protocol';
+import type { CallEngine, RoomView } from './engine';
+import { CallStateHost } from './state-host';
+import type { MediaStats } from './media-client';
 import { type RemoteParticipant, RoomSession, type TileView } from './room-session';
 import type * as MediaModuleNamespace from './media-client';
 import { openLocalMedia, stopStream, type VideoResolution } from './local-media';
 
 export type { RemoteParticipant, TileView } from './room-session';
-import { SignalingClient, SignalingError, type SocketFactory } from './signaling-client';
+import { SignalingClient, SignalingError, type SocketFactory, toProtocolError as toError } from './signaling-client';
+import { watchReconnection } from './reconnection';
+import { RingPreparation } from './ring-preparation';
 
 type MediaModule = typeof MediaModuleNamespace;
-type Device = Awaited<ReturnType<MediaModule['MediaClient']['loadDevice']>>;
 
 export interface CallControllerOptions {
   server: string;
@@ -20,45 +21,34 @@ export interface CallControllerOptions {
   videoResolution?: VideoResolution;
   /** How the media chunk is loaded (tests may substitute it). */
   loadMedia?: () => Promise<MediaModule>;
+  /** How long to try resuming a dropped connection before the call ends (default: the server's, 20 s). */
+  reconnectGraceMs?: number;
 }
 
-export type ControllerEvent = StatusEvent | { type: 'outgoing'; call: CallInfo };
-
-const toError = (error: unknown): ProtocolError =>
-  error instanceof SignalingError ? { code: error.code, message: error.message } : { code: 'internal', message: (error as Error)?.message ?? String(error) };
+export type { ControllerEvent } from './state-host';
 
 /**
  * The one orchestrator of the widget engine: signaling, the pure call state machine and media. The element
  * only reads `state`/`localStream`/`remotes()` and calls the intent methods. Everything asynchronous checks
  * `activity` so a late result of an old call can never touch a new one.
  */
-export class CallController implements CallEngine {
-  state: CallMachineState = { status: 'disconnected' };
+export class CallController extends CallStateHost implements CallEngine {
   grants: GrantsInfo = { canPublish: true, canSubscribe: true, roomAdmin: false };
   private signaling: SignalingClient | undefined;
   /** The room we are in (media, participants); undefined outside calls and rooms. */
   private session: RoomSession | undefined;
   private mediaModule: Promise<MediaModule> | undefined;
-  private preparedDevice: Promise<Device> | undefined;
   /** Transports created while ringing (callee), used by accept. */
-  private preparedMedia: Promise<MediaClient | undefined> | undefined;
+  private readonly preparation = new RingPreparation(() => this.loadMediaModule(), () => this.request());
   /** Notifications that arrive between a join response and the session existing. */
   private early: Parameters<RoomSession['handle']>[0][] = [];
   private pendingMic = true;
   private pendingCamera = true;
   private activity = 0;
-  private readonly listeners = new Set<(event: ControllerEvent | undefined) => void>();
+  private unwatchNetwork: (() => void) | undefined;
 
-  constructor(private readonly options: CallControllerOptions) {}
-
-  /** Listener gets every event, and `undefined` for a plain re-render (media changed). */
-  subscribe(listener: (event: ControllerEvent | undefined) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  get status(): CallStatus {
-    return this.state.status;
+  constructor(private readonly options: CallControllerOptions) {
+    super({ status: 'disconnected' });
   }
 
   get localStream(): MediaStream | undefined {
@@ -77,10 +67,10 @@ export class CallController implements CallEngine {
     return this.session?.cameraEnabled ?? this.pendingCamera;
   }
 
-  /** Your role in the current room, its audience size and who is speaking. */
-  get room(): { role: string; audienceCount: number; activeSpeaker: string | null } | undefined {
+  /** Your role in the current room, its audience size, who is speaking and how the network is doing. */
+  get room(): RoomView | undefined {
     const s = this.session;
-    return s ? { role: s.role, audienceCount: s.audienceCount, activeSpeaker: s.activeSpeaker } : undefined;
+    return s ? { role: s.role, audienceCount: s.audienceCount, activeSpeaker: s.activeSpeaker, networkQuality: s.networkQuality } : undefined;
   }
 
   async connect(): Promise<void> {
@@ -90,6 +80,7 @@ export class CallController implements CallEngine {
       token: this.options.token,
       ...(this.options.environment ? { environment: this.options.environment } : {}),
       ...(this.options.socketFactory ? { socketFactory: this.options.socketFactory } : {}),
+      ...(this.options.reconnectGraceMs !== undefined ? { reconnectGraceMs: this.options.reconnectGraceMs } : {}),
     });
     this.signaling = signaling;
     signaling.on((n) => this.onNotification(n));
@@ -97,6 +88,17 @@ export class CallController implements CallEngine {
       this.endActivity();
       this.dispatch({ type: 'connection_lost', ...(error ? { error: toError(error) } : {}) });
     };
+    this.unwatchNetwork = watchReconnection(signaling, {
+      interrupted: () => this.dispatch({ type: 'connection_interrupted', at: Date.now() }),
+      resumed: (welcome) => {
+        this.grants = welcome.grants;
+        if (!welcome.resumed) return this.giveUpResume(true);
+        this.dispatch({ type: 'resumed' });
+        // The media path may have changed with the network: new ICE credentials for both transports.
+        void this.session?.restartIce().catch((e) => this.emit({ type: 'error', error: toError(e) }));
+      },
+      graceExpired: () => this.giveUpResume(false),
+    });
     try {
       const welcome = await signaling.connect();
       this.grants = welcome.grants;
@@ -108,6 +110,8 @@ export class CallController implements CallEngine {
   }
 
   disconnect(): void {
+    this.unwatchNetwork?.();
+    this.unwatchNetwork = undefined;
     this.endActivity();
     this.signaling?.close();
     this.signaling = undefined;
@@ -263,16 +267,7 @@ export class CallController implements CallEngine {
   }
 
   private prepareWhileRinging(callId: string, routerRtpCapabilities: unknown): void {
-    const device = this.loadMediaModule().then((m) => m.MediaClient.loadDevice(routerRtpCapabilities));
-    this.preparedDevice = device;
-    this.preparedMedia = (async () => {
-      const [mod, loaded] = await Promise.all([this.loadMediaModule(), device]);
-      await this.request().request('call.prepare', { callId });
-      // Still this call (ringing, or accepted meanwhile)? Otherwise the server already dropped it.
-      if (this.currentCallId() !== callId) return undefined;
-      return mod.MediaClient.open(this.request(), loaded, { send: true });
-    })().catch(() => undefined); // preparing is an optimisation: accept falls back to doing it all
-    device.catch(() => undefined);
+    this.preparation.start(callId, routerRtpCapabilities, () => this.currentCallId() === callId);
   }
 
   private loadMediaModule(): Promise<MediaModule> {
@@ -282,12 +277,9 @@ export class CallController implements CallEngine {
 
   private async startMedia(token: number, room: RoomJoined, local: Promise<MediaStream | undefined>): Promise<void> {
     const mod = await this.loadMediaModule();
-    const preparedMedia = await this.preparedMedia;
-    this.preparedMedia = undefined;
-    const device = preparedMedia ? undefined : await (this.preparedDevice ?? mod.MediaClient.loadDevice(room.routerRtpCapabilities));
-    this.preparedDevice = undefined;
+    const prepared = await this.preparation.take(mod, room.routerRtpCapabilities);
     if (token !== this.activity) {
-      preparedMedia?.close();
+      prepared.media?.close();
       return void local.then(stopStream, () => undefined);
     }
     const session = new RoomSession(this.request(), mod, this.grants, this.options.videoResolution ?? '720p');
@@ -298,7 +290,7 @@ export class CallController implements CallEngine {
     this.session = session;
     const me = 'me' in this.state ? this.state.me?.userId ?? '' : '';
     for (const n of this.early.splice(0)) session.handle(n, me);
-    await session.start(room, local, { ...(preparedMedia ? { media: preparedMedia } : {}), ...(device ? { device } : {}) });
+    await session.start(room, local, prepared);
     if (token !== this.activity) return;
     this.dispatch({ type: 'media_ready', sessionId: room.sessionId, at: Date.now() });
   }
@@ -320,6 +312,12 @@ export class CallController implements CallEngine {
           this.dispatch({ type: 'ended', ended: { callId: n.callId, ...(n.sessionId ? { sessionId: n.sessionId } : {}), reason: n.reason, durationMs: n.durationMs } });
         }
         return;
+      case 'media.reset':
+        // The room moved to another media worker. In a room, its session sets media up again; while ringing,
+        // what was prepared is gone: prepare again on the new router.
+        if (this.session) this.session.resetMedia(n.routerRtpCapabilities);
+        else if (this.state.status === 'incoming') this.prepareWhileRinging(this.state.call.callId, n.routerRtpCapabilities);
+        return;
       case 'room.closed':
         this.fail(new SignalingError(n.reason === 'removed' ? 'forbidden' : 'media_error', n.reason === 'removed' ? 'a room admin removed you from the room' : 'the room ended because its media server failed'));
         return;
@@ -332,8 +330,22 @@ export class CallController implements CallEngine {
     }
   }
 
+  /**
+   * The connection did not resume: the server no longer has our call (`connected`: we are back, fresh), or the
+   * grace period is over while we are still offline (then only an activity ends; an idle widget keeps waiting).
+   */
+  private giveUpResume(connected: boolean): void {
+    const s = this.state;
+    if (s.status !== 'reconnecting') return;
+    const busy = s.prior.status !== 'idle' && s.prior.status !== 'ended' && s.prior.status !== 'error';
+    if (!busy && !connected) return;
+    if (busy) this.endActivity();
+    this.dispatch({ type: 'resume_failed', at: Date.now() });
+  }
+
   private currentCallId(): string | undefined {
     const s = this.state;
+    if (s.status === 'reconnecting') return undefined;
     if (s.status === 'incoming') return s.call.callId;
     if (s.status === 'outgoing' || s.status === 'joining' || s.status === 'in-call') return s.activity.id || undefined;
     return undefined;
@@ -355,24 +367,8 @@ export class CallController implements CallEngine {
     this.session?.close();
     this.session = undefined;
     this.early = [];
-    this.preparedDevice = undefined;
-    void this.preparedMedia?.then((m) => m?.close());
-    this.preparedMedia = undefined;
+    this.preparation.discard();
     this.pendingMic = true;
     this.pendingCamera = true;
-  }
-
-  private dispatch(event: CallMachineEvent): boolean {
-    const prev = this.state;
-    const next = transition(prev, event);
-    if (next === prev) return false;
-    this.state = next;
-    for (const e of eventsOf(prev, next)) this.emit(e);
-    if (next.status === prev.status) this.emit(undefined);
-    return true;
-  }
-
-  private emit(event: ControllerEvent | undefined): void {
-    for (const l of this.listeners) l(event);
   }
 }

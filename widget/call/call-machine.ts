@@ -12,6 +12,9 @@ export interface Activity {
   connectedAt?: number;
 }
 
+/** A state the connection can drop out of and come back to. */
+export type ResumableState = Exclude<CallMachineState, { status: 'disconnected' | 'connecting' | 'reconnecting' }>;
+
 export type CallMachineState =
   | { status: 'disconnected'; error?: ProtocolError }
   | { status: 'connecting' }
@@ -21,7 +24,9 @@ export type CallMachineState =
   | { status: 'joining'; me: ParticipantInfo; activity: Activity }
   | { status: 'in-call'; me: ParticipantInfo; activity: Activity }
   | { status: 'ended'; me: ParticipantInfo; ended: CallEnded }
-  | { status: 'error'; me?: ParticipantInfo; error: ProtocolError };
+  | { status: 'error'; me?: ParticipantInfo; error: ProtocolError }
+  /** The connection dropped; what we were doing (`prior`) is kept while we resume it. */
+  | { status: 'reconnecting'; me: ParticipantInfo; prior: ResumableState; since: number };
 
 /** The small public status: the element's `state` property and attribute. */
 export type CallStatus = CallMachineState['status'];
@@ -30,6 +35,10 @@ export type CallMachineEvent =
   | { type: 'connect' }
   | { type: 'connected'; me: ParticipantInfo }
   | { type: 'connection_lost'; error?: ProtocolError }
+  | { type: 'connection_interrupted'; at: number }
+  | { type: 'resumed' }
+  /** The connection could not resume in time (or the server no longer had our place). */
+  | { type: 'resume_failed'; at: number }
   | { type: 'dial'; callees: string[]; video: boolean }
   | { type: 'dialed'; call: CallInfo }
   | { type: 'incoming'; call: CallInfo }
@@ -48,6 +57,7 @@ function meOf(state: CallMachineState): ParticipantInfo | undefined {
 
 /** Whether `callId` is the call this state is about (stale notifications for other calls are ignored). */
 function isCurrent(state: CallMachineState, callId: string): boolean {
+  if (state.status === 'reconnecting') return isCurrent(state.prior, callId);
   if (state.status === 'incoming') return state.call.callId === callId;
   if (state.status === 'outgoing' || state.status === 'joining' || state.status === 'in-call') {
     return state.activity.kind === 'call' && (state.activity.id === callId || state.activity.id === '');
@@ -67,6 +77,23 @@ export function transition(state: CallMachineState, event: CallMachineEvent): Ca
       return state.status === 'connecting' ? { status: 'idle', me: event.me } : state;
     case 'connection_lost':
       return { status: 'disconnected', ...(event.error ? { error: event.error } : {}) };
+    case 'connection_interrupted': {
+      if (state.status === 'reconnecting' || !('me' in state) || !state.me) return state;
+      return { status: 'reconnecting', me: state.me, prior: state as ResumableState, since: event.at };
+    }
+    case 'resumed':
+      return state.status === 'reconnecting' ? state.prior : state;
+    case 'resume_failed': {
+      if (state.status !== 'reconnecting') return state;
+      const prior = state.prior;
+      if (prior.status === 'outgoing' || prior.status === 'joining' || prior.status === 'in-call') {
+        const a = prior.activity;
+        const durationMs = a.connectedAt ? Math.max(0, event.at - a.connectedAt) : 0;
+        return { status: 'ended', me: state.me, ended: { callId: a.id, ...(a.sessionId ? { sessionId: a.sessionId } : {}), reason: 'connection_lost', durationMs } };
+      }
+      // A ring we were hearing is gone with the old connection.
+      return prior.status === 'incoming' ? { status: 'idle', me: state.me } : prior;
+    }
     case 'dial':
       if (state.status !== 'idle' && state.status !== 'ended') return state;
       return { status: 'outgoing', me: state.me, callees: event.callees, activity: { kind: 'call', id: '', video: event.video } };
@@ -132,10 +159,17 @@ export type StatusEvent =
   | { type: 'incoming'; call: CallInfo }
   | { type: 'connected'; callId: string; sessionId: string }
   | { type: 'ended'; ended: CallEnded }
-  | { type: 'error'; error: ProtocolError };
+  | { type: 'error'; error: ProtocolError }
+  | { type: 'reconnecting' }
+  | { type: 'reconnected' };
 
 export function eventsOf(prev: CallMachineState, next: CallMachineState): StatusEvent[] {
   const events: StatusEvent[] = [];
+  if (next.status === 'reconnecting' && prev.status !== 'reconnecting') events.push({ type: 'reconnecting' });
+  if (prev.status === 'reconnecting' && next === prev.prior) {
+    // Back where we were: nothing new happened to the call itself.
+    return [{ type: 'reconnected' }, { type: 'state-change', state: next.status }];
+  }
   if (next.status === 'incoming' && prev.status !== 'incoming') events.push({ type: 'incoming', call: next.call });
   if (next.status === 'in-call' && prev.status !== 'in-call') events.push({ type: 'connected', callId: next.activity.id, sessionId: next.activity.sessionId ?? '' });
   if (next.status === 'ended') events.push({ type: 'ended', ended: next.ended });

@@ -2,6 +2,15 @@ import type { CallMachineState, CallStatus } from './call-machine';
 import type { GrantsInfo } from '../../protocol';
 import type { ControllerEvent, RemoteParticipant, TileView } from './call-controller';
 import type { MediaStats } from './media-client';
+import type { NetworkQuality } from './network-quality';
+
+export interface RoomView {
+  role: string;
+  audienceCount: number;
+  activeSpeaker: string | null;
+  /** `poor`: packets are being lost or arriving late; the element shows a notice. */
+  networkQuality: NetworkQuality;
+}
 
 /**
  * What the element needs from an engine. `CallController` is the real one; the demo's simulator implements
@@ -13,8 +22,8 @@ export interface CallEngine {
   readonly localStream: MediaStream | undefined;
   readonly screenStream: MediaStream | undefined;
   readonly grants: GrantsInfo;
-  /** Your role in the current room, its audience size and who is speaking. */
-  readonly room: { role: string; audienceCount: number; activeSpeaker: string | null } | undefined;
+  /** Your role in the current room, its audience size, who is speaking and how the network is doing. */
+  readonly room: RoomView | undefined;
   readonly micEnabled: boolean;
   readonly cameraEnabled: boolean;
   subscribe(listener: (event: ControllerEvent | undefined) => void): () => void;

@@ -140,14 +140,16 @@ export class MediaClient {
     if (!transport) return;
     const audio = stream.getAudioTracks()[0];
     const video = stream.getVideoTracks()[0];
+    // stopTracks: false — the tracks belong to the room session, which may publish them again (media reset).
     if (audio) {
-      this.producers.set('mic', await transport.produce({ track: audio, appData: { source: 'mic' }, codecOptions: { opusDtx: true, opusFec: true } }));
+      this.producers.set('mic', await transport.produce({ track: audio, stopTracks: false, appData: { source: 'mic' }, codecOptions: { opusDtx: true, opusFec: true } }));
     }
     if (video) {
       this.producers.set(
         'camera',
         await transport.produce({
           track: video,
+          stopTracks: false,
           encodings: cameraEncodings(video.getSettings().width),
           appData: { source: 'camera', width: video.getSettings().width },
           codecOptions: { videoGoogleStartBitrate: 1000 },
@@ -173,7 +175,7 @@ export class MediaClient {
   async publishScreen(stream: MediaStream): Promise<void> {
     const track = stream.getVideoTracks()[0];
     if (!track || !this.sendTransport) return;
-    this.producers.set('screen', await this.sendTransport.produce({ track, appData: { source: 'screen' } }));
+    this.producers.set('screen', await this.sendTransport.produce({ track, stopTracks: false, appData: { source: 'screen' } }));
   }
 
   async unpublish(source: MediaSource): Promise<void> {
@@ -193,6 +195,17 @@ export class MediaClient {
   forgetProducers(): void {
     for (const producer of this.producers.values()) producer.close();
     this.producers.clear();
+  }
+
+  /** ICE restart on both transports with fresh server credentials (after a reconnection or network change). */
+  async restartIce(): Promise<void> {
+    await Promise.all(
+      [this.sendTransport, this.recvTransport].map(async (transport) => {
+        if (!transport || transport.closed) return;
+        const { iceParameters } = await this.signaling.request('media.restartIce', { transportId: transport.id });
+        await transport.restartIce({ iceParameters: iceParameters as types.IceParameters });
+      }),
+    );
   }
 
   async ensureSendTransport(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { GrantsInfo, Notification, ParticipantRole, ProducerInfo, RoomJoined } from '../../protocol';
 import type { MediaClient, MediaStats, RemoteMedia } from './media-client';
 import { openLocalMedia, stopStream, type VideoResolution } from './local-media';
+import { assessQuality, type NetworkQuality } from './network-quality';
 import type { SignalingClient } from './signaling-client';
 
 import type * as MediaModuleNamespace from './media-client';
@@ -34,6 +35,10 @@ export class RoomSession {
   role: ParticipantRole = 'participant';
   audienceCount = 0;
   activeSpeaker: string | null = null;
+  /** From the last two stats samples (every 2 s): shown as "Poor connection" during the call. */
+  networkQuality: NetworkQuality = 'good';
+  private lastStats: MediaStats | undefined;
+  private qualityTimer: ReturnType<typeof setInterval> | undefined;
   private media: MediaClient | undefined;
   private queued: ProducerInfo[] = [];
   private readonly names = new Map<string, string>();
@@ -70,6 +75,7 @@ export class RoomSession {
     if (this.closed) return media.close();
     this.media = media;
     media.onChange = () => this.onChange?.();
+    this.qualityTimer = setInterval(() => void this.sampleQuality(), 2000);
     const producers = [...room.producers, ...this.queued];
     this.queued = [];
     const consumed = Promise.all(producers.map((p) => media.consume(p)));
@@ -120,6 +126,37 @@ export class RoomSession {
     this.screenStream = undefined;
     await this.media?.unpublish('screen');
     this.onChange?.();
+  }
+
+  /** New ICE credentials for both transports, after the signaling connection resumed (the network may differ). */
+  async restartIce(): Promise<void> {
+    await this.media?.restartIce();
+  }
+
+  /**
+   * The room moved to another media worker: drop every transport, producer and consumer, set media up on the
+   * new router, publish the same local tracks (mute state kept) and consume what others publish again.
+   * Producers announced meanwhile are queued, as at the start.
+   */
+  resetMedia(routerRtpCapabilities: unknown): void {
+    const old = this.media;
+    this.media = undefined;
+    old?.close();
+    this.onChange?.();
+    const canSend = this.grants.canPublish && this.role !== 'audience';
+    void (async () => {
+      const device = await this.mod.MediaClient.loadDevice(routerRtpCapabilities);
+      const media = await this.mod.MediaClient.open(this.signaling, device, { send: canSend });
+      if (this.closed) return media.close();
+      this.media = media;
+      media.onChange = () => this.onChange?.();
+      const queued = this.queued.splice(0);
+      const consumed = Promise.all(queued.map((p) => media.consume(p)));
+      if (this.localStream && canSend) await this.publish(this.localStream);
+      if (this.screenStream) await media.publishScreen(this.screenStream);
+      await consumed;
+      this.onChange?.();
+    })().catch((e) => this.onError?.(e));
   }
 
   /** Reports the tiles on screen; every other video consumer is reported hidden (the server pauses it). */
@@ -203,10 +240,22 @@ export class RoomSession {
     this.onChange?.();
   }
 
+  private async sampleQuality(): Promise<void> {
+    const stats = await this.getStats().catch(() => undefined);
+    if (!stats || this.closed) return;
+    const quality = assessQuality(this.lastStats, stats);
+    this.lastStats = stats;
+    if (quality !== this.networkQuality) {
+      this.networkQuality = quality;
+      this.onChange?.();
+    }
+  }
+
   /** Idempotent: closes media and stops every local track. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.qualityTimer);
     this.media?.close();
     stopStream(this.localStream);
     stopStream(this.screenStream);

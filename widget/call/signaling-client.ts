@@ -4,6 +4,7 @@ import type {
   ErrorCode,
   Notification,
   NotificationType,
+  ProtocolError,
   RequestPayload,
   ResponseOf,
   ServerMessage,
@@ -20,6 +21,11 @@ export class SignalingError extends Error {
     super(message);
     this.name = 'SignalingError';
   }
+}
+
+/** Any failure as the one wire error shape (`call-error` detail). */
+export function toProtocolError(error: unknown): ProtocolError {
+  return error instanceof SignalingError ? { code: error.code, message: error.message } : { code: 'internal', message: (error as Error)?.message ?? String(error) };
 }
 
 /** The subset of WebSocket we use, so tests can inject a fake. */
@@ -41,6 +47,11 @@ export interface SignalingOptions {
   environment?: Environment;
   requestTimeoutMs?: number;
   socketFactory?: SocketFactory;
+  /** How long to try resuming after the connection drops (default: what the server keeps, 20 s); 0 = never. */
+  reconnectGraceMs?: number;
+  /** Backoff between attempts: starts near `reconnectBaseMs`, doubles, capped at `reconnectMaxMs`, with jitter. */
+  reconnectBaseMs?: number;
+  reconnectMaxMs?: number;
 }
 
 type Pending = { resolve(data: unknown): void; reject(error: SignalingError): void; timer: ReturnType<typeof setTimeout> };
@@ -53,9 +64,32 @@ export function signalingUrl(server: string): string {
   return url.toString();
 }
 
+/** Closes after which reconnecting cannot help: the token or app is refused, or a newer connection took over. */
+const FATAL: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'token_missing',
+  'token_malformed',
+  'token_expired',
+  'token_bad_signature',
+  'unknown_app_key',
+  'environment_mismatch',
+  'origin_not_allowed',
+  'unsupported_protocol',
+  'session_replaced',
+]);
+
+/** Delay before reconnect attempt `n` (0-based): immediate-ish first, then exponential with full jitter. */
+export function backoffDelay(n: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+  if (n === 0) return Math.round(random() * Math.min(baseMs, 250));
+  const cap = Math.min(maxMs, baseMs * 2 ** n);
+  return Math.round(cap / 2 + (random() * cap) / 2);
+}
+
 /**
- * One authenticated signaling connection: `connect()` resolves with the welcome, `request()` correlates
- * responses by requestId with a timeout, notifications go to listeners, and `onClose` reports why it ended.
+ * The signaling connection: `connect()` resolves with the welcome, `request()` correlates responses by
+ * requestId with a timeout, notifications go to listeners. When the socket drops (not a deliberate close, not
+ * a refused token) it reconnects with backoff and jitter, presenting the resume token so the server hands back
+ * the same session: `onReconnecting` → `onReconnected(welcome)` (check `welcome.resumed`). If that takes longer
+ * than the grace period, `onGraceExpired` fires once while it keeps trying. `onClose` reports a final close.
  */
 export class SignalingClient {
   private socket: SocketLike | undefined;
@@ -63,11 +97,48 @@ export class SignalingClient {
   private readonly listeners = new Set<Listener>();
   private nextId = 1;
   private closedByUs = false;
+  private resumeToken: string | undefined;
+  private serverGraceMs = 20_000;
+  private reconnecting = false;
+  private attempt = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private graceTimer: ReturnType<typeof setTimeout> | undefined;
+  private attemptInFlight = false;
   onClose: ((error: SignalingError | undefined) => void) | undefined;
+  onReconnecting: ((error: SignalingError) => void) | undefined;
+  onReconnected: ((welcome: Welcome) => void) | undefined;
+  onGraceExpired: (() => void) | undefined;
 
   constructor(private readonly options: SignalingOptions) {}
 
+  get isReconnecting(): boolean {
+    return this.reconnecting;
+  }
+
   connect(): Promise<Welcome> {
+    return this.open(undefined);
+  }
+
+  /** A network change (the browser came back online): try now instead of waiting for the backoff. */
+  reconnectNow(): void {
+    if (this.closedByUs) return;
+    if (this.reconnecting) {
+      if (this.attemptInFlight) return;
+      clearTimeout(this.retryTimer);
+      void this.tryResume();
+      return;
+    }
+    // The old socket may be dead without knowing it (its path went away): replace it.
+    const socket = this.socket;
+    if (socket && this.resumeToken) {
+      this.socket = undefined;
+      socket.onclose = null;
+      socket.close(4000, 'network_changed');
+      this.lost(new SignalingError('connection_closed', 'the network changed'), true);
+    }
+  }
+
+  private open(resume: string | undefined): Promise<Welcome> {
     const factory = this.options.socketFactory ?? ((url: string) => new WebSocket(url) as unknown as SocketLike);
     const socket = factory(signalingUrl(this.options.server));
     this.socket = socket;
@@ -75,7 +146,15 @@ export class SignalingClient {
       let welcomed = false;
       let lastError: SignalingError | undefined;
       socket.onopen = () => {
-        socket.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, token: this.options.token, ...(this.options.environment ? { environment: this.options.environment } : {}) }));
+        socket.send(
+          JSON.stringify({
+            type: 'hello',
+            protocol: PROTOCOL_VERSION,
+            token: this.options.token,
+            ...(this.options.environment ? { environment: this.options.environment } : {}),
+            ...(resume ? { resume } : {}),
+          }),
+        );
       };
       socket.onmessage = (ev) => {
         let message: ServerMessage;
@@ -86,6 +165,8 @@ export class SignalingClient {
         }
         if (message.type === 'welcome') {
           welcomed = true;
+          this.resumeToken = message.resumeToken;
+          if (typeof message.reconnectGraceMs === 'number') this.serverGraceMs = message.reconnectGraceMs;
           resolve(message);
           return;
         }
@@ -94,20 +175,71 @@ export class SignalingClient {
       };
       socket.onerror = () => undefined; // onclose follows with the reason
       socket.onclose = (ev) => {
+        if (this.socket === socket) this.socket = undefined;
         const code = errorCodeForClose(ev.code);
-        const error = this.closedByUs
-          ? undefined
-          : (lastError ?? new SignalingError(code ?? 'connection_closed', code ? ev.reason || code : `connection closed (${ev.code})`));
-        this.failPending(error ?? new SignalingError('connection_closed', 'connection closed'));
-        if (!welcomed) reject(error ?? new SignalingError('connection_closed', 'closed before welcome'));
-        else this.onClose?.(error);
+        const error = lastError ?? new SignalingError(code ?? 'connection_closed', code ? ev.reason || code : `connection closed (${ev.code})`);
+        this.failPending(this.closedByUs ? new SignalingError('connection_closed', 'closed') : error);
+        if (!welcomed) reject(this.closedByUs ? new SignalingError('connection_closed', 'closed before welcome') : error);
+        else if (!this.closedByUs) this.lost(error, false);
       };
     });
   }
 
+  private get graceMs(): number {
+    return this.options.reconnectGraceMs ?? this.serverGraceMs;
+  }
+
+  /** The socket is gone: reconnect (resuming) unless that cannot help. */
+  private lost(error: SignalingError, immediately: boolean): void {
+    if (this.closedByUs) return;
+    if (FATAL.has(error.code) || !this.resumeToken || this.graceMs <= 0) {
+      this.onClose?.(error);
+      return;
+    }
+    if (!this.reconnecting) {
+      this.reconnecting = true;
+      this.attempt = 0;
+      clearTimeout(this.graceTimer);
+      this.graceTimer = setTimeout(() => this.onGraceExpired?.(), this.graceMs);
+      this.onReconnecting?.(error);
+    }
+    if (immediately) void this.tryResume();
+    else this.scheduleResume();
+  }
+
+  private scheduleResume(): void {
+    clearTimeout(this.retryTimer);
+    const delay = backoffDelay(this.attempt, this.options.reconnectBaseMs ?? 500, this.options.reconnectMaxMs ?? 5000);
+    this.retryTimer = setTimeout(() => void this.tryResume(), delay);
+  }
+
+  private async tryResume(): Promise<void> {
+    if (this.closedByUs || this.attemptInFlight) return;
+    this.attemptInFlight = true;
+    this.attempt += 1;
+    try {
+      const welcome = await this.open(this.resumeToken);
+      this.attemptInFlight = false;
+      this.reconnecting = false;
+      clearTimeout(this.graceTimer);
+      this.onReconnected?.(welcome);
+    } catch (error) {
+      this.attemptInFlight = false;
+      const e = error instanceof SignalingError ? error : new SignalingError('connection_closed', String(error));
+      if (this.closedByUs) return;
+      if (FATAL.has(e.code)) {
+        this.reconnecting = false;
+        clearTimeout(this.graceTimer);
+        this.onClose?.(e);
+        return;
+      }
+      this.scheduleResume();
+    }
+  }
+
   request<T extends ClientRequestType>(type: T, payload: RequestPayload<T>): Promise<ResponseOf<T>> {
     const socket = this.socket;
-    if (!socket || socket.readyState !== 1) return Promise.reject(new SignalingError('connection_closed', 'not connected'));
+    if (!socket || socket.readyState !== 1 || this.reconnecting) return Promise.reject(new SignalingError('connection_closed', 'not connected'));
     const requestId = String(this.nextId++);
     return new Promise<ResponseOf<T>>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -132,10 +264,12 @@ export class SignalingClient {
 
   close(): void {
     this.closedByUs = true;
+    this.reconnecting = false;
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.graceTimer);
     this.socket?.close(1000, 'bye');
     this.failPending(new SignalingError('connection_closed', 'closed'));
   }
-
   private onMessage(message: ServerMessage): void {
     if (message.type === 'response' || (message.type === 'error' && message.requestId)) {
       const pending = this.pending.get(message.requestId ?? '');

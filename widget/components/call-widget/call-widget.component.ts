@@ -6,7 +6,7 @@ import type { CallEngine } from '../../call/engine';
 import type { CallStatus } from '../../call/call-machine';
 import type { MediaStats } from '../../call/media-client';
 import { callWidgetStyles } from './call-widget.styles';
-import { callEvent, incomingDetail } from './events';
+import { callEvent, domEventFor, incomingDetail } from './events';
 import { type GridState, type Layout, measureTileViews } from './grid';
 import { RingFocus } from './focus';
 import { LauncherController, type LauncherPosition } from './launcher';
@@ -46,15 +46,19 @@ const SCRIPT_ORIGIN = (() => {
  *   that opens the panel; an incoming call opens it).
  * @attr muted-tones - Boolean: no ringtone or ringback (they are synthesized with WebAudio otherwise).
  * @attr position - Launcher corner: `bottom-right` (default), `bottom-left`, `top-right`, `top-left`.
+ * @attr reconnect-grace - Seconds to keep trying to resume a dropped connection before the call ends with
+ *   `connection_lost` (default: what the server keeps, 20).
  * @attr state - Read-only, reflected: `disconnected`, `connecting`, `idle`, `outgoing`, `incoming`, `joining`,
- *   `in-call`, `ended` or `error`.
+ *   `in-call`, `reconnecting`, `ended` or `error`.
  *
  * @fires call-incoming - `{ callId, caller, video }` someone is calling.
  * @fires call-outgoing - `{ callId, callees, video }` a dialed call is ringing.
  * @fires call-connected - `{ callId, sessionId }` media is flowing.
  * @fires call-ended - `{ callId, sessionId, reason, durationMs }`; reason is one of `hangup`, `declined`,
- *   `cancelled`, `no_answer`, `busy`, `unavailable`, `answered_elsewhere`, `failed`.
+ *   `cancelled`, `no_answer`, `busy`, `unavailable`, `answered_elsewhere`, `failed`, `connection_lost`, `server_restart`.
  * @fires call-error - `{ code, message }`.
+ * @fires call-reconnecting - `{ callId? }` the connection dropped; resuming (the call goes on meanwhile).
+ * @fires call-reconnected - `{ callId? }` resumed: same call, media restarted.
  * @fires call-state-change - `{ state }` whenever `state` changes.
  *
  * @csspart panel - The whole panel.
@@ -78,6 +82,8 @@ const SCRIPT_ORIGIN = (() => {
  *   `hangup`, `mic`, `camera`, `screen-share`, `layout`, `dismiss`, `join-audio-only`, `dial-video`, `dial-audio`.
  * @csspart timer - The call timer.
  * @csspart audience-count - Viewers of a live room.
+ * @csspart reconnecting - The "Reconnecting…" banner over the call while the connection resumes.
+ * @csspart network-warning - The "Poor connection" notice during a call on a bad network.
  *
  * @cssprop [--call-widget-background=#0f1115] - Panel background (light theme: #ffffff).
  * @cssprop [--call-widget-foreground=#f4f5f7] - Text colour.
@@ -90,6 +96,8 @@ const SCRIPT_ORIGIN = (() => {
  * @cssprop [--call-widget-spacing=12px] - Padding and gaps.
  * @cssprop [--call-widget-font=system-ui] - Font family.
  * @cssprop [--call-widget-tile-aspect=16 / 9] - Tile aspect ratio.
+ * @cssprop [--call-widget-warning-background=#8a5a00] - Reconnecting and poor-network notices.
+ * @cssprop [--call-widget-warning-foreground=#fff] - Their text.
  *
  * @tagname call-widget
  */
@@ -113,6 +121,8 @@ export class CallWidget extends LitElement {
   @property({ reflect: true }) mode: 'inline' | 'launcher' = 'inline';
   @property({ reflect: true }) position: LauncherPosition = 'bottom-right';
   @property({ attribute: 'muted-tones', type: Boolean }) mutedTones = false;
+  /** Seconds to try resuming a dropped connection before the call ends with `connection_lost` (default: the server's, 20). */
+  @property({ attribute: 'reconnect-grace', type: Number }) reconnectGrace: number | undefined;
   private readonly ring = new RingSignals();
   /** The page took over the incoming call UI (call-incoming was cancelled). */
   private incomingHandledByPage = false;
@@ -271,6 +281,7 @@ export class CallWidget extends LitElement {
         token: this.token,
         videoResolution: this.videoResolution,
         ...(this.environment ? { environment: this.environment } : {}),
+        ...(this.reconnectGrace !== undefined ? { reconnectGraceMs: this.reconnectGrace * 1000 } : {}),
       }),
     );
   }
@@ -297,7 +308,7 @@ export class CallWidget extends LitElement {
       case 'state-change':
         this.state = event.state;
         clearInterval(this.timer);
-        if (event.state === 'in-call') this.timer = setInterval(() => this.requestUpdate(), 1000);
+        if (event.state === 'in-call' || event.state === 'reconnecting') this.timer = setInterval(() => this.requestUpdate(), 1000);
         if (event.state === 'incoming' && this.mode === 'launcher' && !this.incomingHandledByPage) void this.launcher.show();
         this.updateRinging(event.state);
         if (event.state === 'idle' && this.room && this.autoJoined !== this.room) {
@@ -314,18 +325,10 @@ export class CallWidget extends LitElement {
         // Cancelable: a page that shows its own incoming-call UI calls preventDefault() and then accept()/decline().
         this.incomingHandledByPage = !this.dispatchEvent(callEvent('call-incoming', incomingDetail(event.call), { cancelable: true }));
         return;
-      case 'outgoing':
-        this.dispatchEvent(callEvent('call-outgoing', { callId: event.call.callId, callees: event.call.callees, video: event.call.video }));
-        return;
-      case 'connected':
-        this.dispatchEvent(callEvent('call-connected', { callId: event.callId, sessionId: event.sessionId }));
-        return;
-      case 'ended':
-        this.dispatchEvent(callEvent('call-ended', { ...event.ended, sessionId: event.ended.sessionId ?? '' }));
-        return;
-      case 'error':
-        this.dispatchEvent(callEvent('call-error', event.error));
-        return;
+      default: {
+        const dom = domEventFor(event, this.controller?.state);
+        if (dom) this.dispatchEvent(dom);
+      }
     }
   }
 

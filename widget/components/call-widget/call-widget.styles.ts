@@ -99,6 +99,11 @@ export const callWidgetStyles = css`
   [part~='local-tile'] video { width: 100%; height: 100%; object-fit: cover; transform: scaleX(-1); }
   [part~='controls'] { display: flex; gap: 8px; justify-content: center; align-items: center; flex-wrap: wrap; }
   [part~='timer'] { font-variant-numeric: tabular-nums; color: var(--_muted); }
+  [part~='reconnecting'], [part~='network-warning'] {
+    display: flex; gap: 8px; align-items: center; justify-content: center; padding: 6px 12px; border-radius: 8px;
+    background: var(--call-widget-warning-background, #8a5a00); color: var(--call-widget-warning-foreground, #fff); font-size: 0.9rem; font-weight: 600;
+  }
+  .spinner { width: 12px; height: 12px; border-radius: 50%; border: 2px solid currentColor; border-right-color: transparent; }
   .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
   .sr-only:focus { position: static; width: auto; height: auto; clip: auto; }
   /* Narrow containers (down to 320 px wide): tighter spacing and smaller buttons, two-column strips. */
@@ -110,5 +115,7 @@ export const callWidgetStyles = css`
   @media (prefers-reduced-motion: no-preference) {
     .pulse, [part~='launcher'].ringing { animation: pulse 1.4s ease-in-out infinite; }
     @keyframes pulse { 50% { opacity: 0.5; } }
+    .spinner { animation: spin 0.9s linear infinite; }
+    @keyframes spin { to { transform: rotate(1turn); } }
   }
 `;

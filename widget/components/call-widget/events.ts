@@ -1,5 +1,6 @@
 import type { CallEndReason, CallInfo, ErrorCode, ParticipantInfo } from '../../../protocol';
-import type { CallStatus } from '../../call/call-machine';
+import type { CallMachineState, CallStatus } from '../../call/call-machine';
+import type { ControllerEvent } from '../../call/call-controller';
 
 export interface CallIncomingDetail {
   callId: string;
@@ -29,6 +30,11 @@ export interface CallStateChangeDetail {
   state: CallStatus;
 }
 
+export interface CallReconnectingDetail {
+  /** The call (or room) being resumed, if any. */
+  callId?: string;
+}
+
 export interface CallWidgetEventMap {
   'call-incoming': CustomEvent<CallIncomingDetail>;
   'call-outgoing': CustomEvent<CallOutgoingDetail>;
@@ -36,6 +42,8 @@ export interface CallWidgetEventMap {
   'call-ended': CustomEvent<CallEndedDetail>;
   'call-error': CustomEvent<CallErrorDetail>;
   'call-state-change': CustomEvent<CallStateChangeDetail>;
+  'call-reconnecting': CustomEvent<CallReconnectingDetail>;
+  'call-reconnected': CustomEvent<CallReconnectingDetail>;
 }
 
 /** Every event bubbles and is composed, so a listener on the page (outside the shadow root) gets it. */
@@ -45,6 +53,28 @@ export function callEvent<K extends keyof CallWidgetEventMap>(
   options: { cancelable?: boolean } = {},
 ): CallWidgetEventMap[K] {
   return new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable: options.cancelable ?? false }) as CallWidgetEventMap[K];
+}
+
+/** The DOM event for a controller event that maps one to one (state changes and rings need the element). */
+export function domEventFor(event: ControllerEvent, state: CallMachineState | undefined): CustomEvent | undefined {
+  const activity = state && 'activity' in state ? state.activity : state?.status === 'reconnecting' && 'activity' in state.prior ? state.prior.activity : undefined;
+  const resuming = activity?.id ? { callId: activity.id } : {};
+  switch (event.type) {
+    case 'outgoing':
+      return callEvent('call-outgoing', { callId: event.call.callId, callees: event.call.callees, video: event.call.video });
+    case 'connected':
+      return callEvent('call-connected', { callId: event.callId, sessionId: event.sessionId });
+    case 'ended':
+      return callEvent('call-ended', { ...event.ended, sessionId: event.ended.sessionId ?? '' });
+    case 'error':
+      return callEvent('call-error', event.error);
+    case 'reconnecting':
+      return callEvent('call-reconnecting', resuming);
+    case 'reconnected':
+      return callEvent('call-reconnected', resuming);
+    default:
+      return undefined;
+  }
 }
 
 export function incomingDetail(call: CallInfo): CallIncomingDetail {

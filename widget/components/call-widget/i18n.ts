@@ -75,6 +75,8 @@ const ES: Strings = {
   openCalls: 'Abrir llamadas',
   incomingAnnouncement: (who) => `Llamada entrante de ${who}`,
   connectedAnnouncement: 'Llamada conectada',
+  reconnecting: 'Se perdió la conexión. Reconectando…',
+  poorConnection: 'Conexión débil',
 };
 
 const AR: Strings = {
@@ -152,6 +154,8 @@ const AR: Strings = {
   openCalls: 'فتح المكالمات',
   incomingAnnouncement: (who) => `مكالمة واردة من ${who}`,
   connectedAnnouncement: 'تم الاتصال',
+  reconnecting: 'انقطع الاتصال. جارٍ إعادة الاتصال…',
+  poorConnection: 'اتصال ضعيف',
 };
 
 const TABLES: Record<string, Strings> = { en: EN, es: ES, ar: AR };

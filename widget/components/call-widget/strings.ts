@@ -76,6 +76,8 @@ export const EN = {
   openCalls: 'Open calls',
   incomingAnnouncement: (who: string) => `Incoming call from ${who}`,
   connectedAnnouncement: 'Call connected',
+  reconnecting: 'Connection lost. Reconnecting…',
+  poorConnection: 'Poor connection',
 };
 
 export type Strings = typeof EN;

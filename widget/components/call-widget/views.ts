@@ -1,6 +1,6 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { CallEngine } from '../../call/engine';
-import type { Activity } from '../../call/call-machine';
+import type { Activity, CallMachineState } from '../../call/call-machine';
 import { type GridHandlers, type GridState, renderGrid } from './grid';
 import { type Strings, formatDuration } from './strings';
 
@@ -22,8 +22,15 @@ export interface ViewHandlers extends GridHandlers {
 /** Renders the panel for the controller's current state. Pure: reads state, wires intents. */
 export function renderState(c: CallEngine | undefined, hasToken: boolean, grid: GridState, h: ViewHandlers, S: Strings): TemplateResult {
   if (!c) return centered(hasToken ? S.connecting : S.waitingForToken);
-  const state = c.state;
+  return renderStatus(c, c.state, grid, h, S);
+}
+
+function renderStatus(c: CallEngine, state: CallMachineState, grid: GridState, h: ViewHandlers, S: Strings): TemplateResult {
   switch (state.status) {
+    case 'reconnecting':
+      // What we were doing stays on screen (video may even keep flowing), under a banner.
+      return html`<div part="reconnecting" class="banner" role="status"><span class="spinner" aria-hidden="true"></span>${S.reconnecting}</div>
+        ${renderStatus(c, state.prior, grid, h, S)}`;
     case 'disconnected':
       return centered(S.notConnected, state.error ? (S.errors[state.error.code] ?? state.error.message) : undefined);
     case 'connecting':
@@ -111,6 +118,7 @@ function inCall(c: CallEngine, activity: Activity, grid: GridState, h: ViewHandl
   const watching = room?.role === 'audience';
   const canShare = !watching && c.grants.canPublish && typeof navigator.mediaDevices?.getDisplayMedia === 'function';
   return html`
+    ${room?.networkQuality === 'poor' ? html`<div part="network-warning" role="status">${S.poorConnection}</div>` : nothing}
     <div part="stage">
       ${remotes.length === 0 ? html`<div class="center"><p class="hint">${S.waitingForOthers}</p></div>` : nothing}
       ${renderGrid(remotes, grid, room?.activeSpeaker ?? null, c.grants.roomAdmin, h, S)}
@@ -149,6 +157,7 @@ export function announcementFor(s: CallEngine['state'] | undefined, S: Strings):
   if (s?.status === 'incoming') return S.incomingAnnouncement(s.call.caller.name ?? s.call.caller.userId);
   if (s?.status === 'in-call') return S.connectedAnnouncement;
   if (s?.status === 'ended') return S.reasons[s.ended.reason];
+  if (s?.status === 'reconnecting') return S.reconnecting;
   return '';
 }
 

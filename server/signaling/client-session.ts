@@ -1,0 +1,114 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { NotificationMap, NotificationType, ServerMessage } from '../../protocol';
+import type { ClientLink } from '../domain/links';
+import type { Identity } from '../domain/tokens';
+
+/** Notifications kept for a dropped connection; a client that misses more than this cannot resume. */
+const MAX_BUFFERED = 1000;
+
+/** What a session sends through: the socket it is currently attached to. */
+export interface SessionTransport {
+  send(message: ServerMessage): void;
+  /** Ends the socket because a newer one resumed this session. */
+  replace(): void;
+  /** Drops the socket abruptly, as a network failure would (tests, operators). */
+  terminate(): void;
+}
+
+/**
+ * One client as the domain sees it (`ClientLink`): outlives its WebSocket. When the socket drops abnormally
+ * the session is detached — calls, rooms and presence keep it, notifications are buffered — and a new socket
+ * that presents `resumeToken` within the grace period takes it over and receives what it missed.
+ */
+export class ClientSession implements ClientLink {
+  readonly id = randomUUID();
+  readonly resumeToken = randomBytes(24).toString('base64url');
+  private transport: SessionTransport | undefined;
+  private buffered: ServerMessage[] = [];
+  private overflowed = false;
+  private graceTimer: NodeJS.Timeout | undefined;
+  ended = false;
+
+  constructor(
+    readonly identity: Identity,
+    transport: SessionTransport,
+  ) {
+    this.transport = transport;
+  }
+
+  notify<T extends NotificationType>(type: T, payload: NotificationMap[T]): void {
+    this.send({ type, ...payload } as ServerMessage);
+  }
+
+  send(message: ServerMessage): void {
+    if (this.ended) return;
+    if (this.transport) return this.transport.send(message);
+    if (this.buffered.length < MAX_BUFFERED) this.buffered.push(message);
+    else this.overflowed = true;
+  }
+
+  get attached(): boolean {
+    return this.transport !== undefined;
+  }
+
+  isAttachedTo(transport: SessionTransport): boolean {
+    return this.transport === transport;
+  }
+
+  /** Whether a resume can still restore everything (nothing was dropped from the buffer). */
+  get resumable(): boolean {
+    return !this.ended && !this.overflowed;
+  }
+
+  /** The socket dropped: keep the place for `graceMs`, then `onExpired`. */
+  detach(graceMs: number, onExpired: () => void): void {
+    this.transport = undefined;
+    clearTimeout(this.graceTimer);
+    this.graceTimer = setTimeout(onExpired, graceMs);
+  }
+
+  /** A new socket resumes this session: it gets what was missed; a still-open older socket is replaced. */
+  attach(transport: SessionTransport): void {
+    clearTimeout(this.graceTimer);
+    const previous = this.transport;
+    this.transport = transport;
+    previous?.replace();
+    for (const message of this.buffered.splice(0)) transport.send(message);
+  }
+
+  terminateConnection(): void {
+    this.transport?.terminate();
+  }
+
+  end(): void {
+    this.ended = true;
+    clearTimeout(this.graceTimer);
+    this.buffered = [];
+    this.transport = undefined;
+  }
+}
+
+/** Sessions by resume token, so a reconnecting client finds its session again. */
+export class SessionRegistry {
+  private readonly byToken = new Map<string, ClientSession>();
+
+  add(session: ClientSession): void {
+    this.byToken.set(session.resumeToken, session);
+  }
+
+  remove(session: ClientSession): void {
+    this.byToken.delete(session.resumeToken);
+  }
+
+  /** The session to resume: same app environment and user, still within its grace period. */
+  find(resumeToken: string, identity: Identity): ClientSession | undefined {
+    const session = this.byToken.get(resumeToken);
+    if (!session || !session.resumable) return undefined;
+    if (session.identity.tenant.key !== identity.tenant.key || session.identity.userId !== identity.userId) return undefined;
+    return session;
+  }
+
+  get size(): number {
+    return this.byToken.size;
+  }
+}
