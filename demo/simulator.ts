@@ -1,4 +1,4 @@
-import type { CallInfo, ParticipantInfo } from '../protocol';
+import type { CallInfo, ParticipantInfo, RecentCall } from '../protocol';
 import type { RemoteParticipant, TileView } from '../widget/call/call-controller';
 import type { CallMachineEvent, CallMachineState } from '../widget/call/call-machine';
 import { CallStateHost } from '../widget/call/state-host';
@@ -24,6 +24,8 @@ export class SimulatedEngine extends CallStateHost implements CallEngine {
   views: TileView[] = [];
   moderated: string[] = [];
   micEnabled = true;
+  /** A story's recent calls; `missedCount` is what the badge shows until the list is opened. */
+  recent = { calls: [] as RecentCall[], missedCount: 0, markSeen() { this.missedCount = 0; } };
   cameraEnabled = true;
   private remoteList: RemoteParticipant[];
 

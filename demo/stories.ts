@@ -1,4 +1,4 @@
-import type { CallEndReason } from '../protocol';
+import type { CallEndReason, RecentCall } from '../protocol';
 import type { RemoteParticipant } from '../widget/call/call-controller';
 import type { CallMachineState } from '../widget/call/call-machine';
 import type { NetworkQuality } from '../widget/call/network-quality';
@@ -14,6 +14,8 @@ export interface Story {
   remotes: StoryPerson[];
   activeSpeaker?: string;
   networkQuality?: NetworkQuality;
+  /** Recent calls, the missed-calls badge count, and whether the list is shown open. */
+  recent?: { calls: RecentCall[]; missedCount: number; open?: boolean };
 }
 
 /** The simulated engine showing `story`; `streamFor` gives each remote (and screen) a stream. */
@@ -26,7 +28,19 @@ export function storyEngine(story: Story, streamFor: (key: string, index: number
   }));
   const engine = new SimulatedEngine(structuredClone(story.state), remotes);
   engine.room = { role: 'participant', audienceCount: 0, activeSpeaker: story.activeSpeaker ?? null, networkQuality: story.networkQuality ?? 'good' };
+  if (story.recent) Object.assign(engine.recent, { calls: story.recent.calls, missedCount: story.recent.missedCount });
   return engine;
+}
+
+const minutesAgo = (m: number) => Date.now() - m * 60_000;
+const RECENT: RecentCall[] = [
+  { callId: 'r1', direction: 'incoming', peers: [{ userId: 'bob', name: 'Bob' }], video: true, at: minutesAgo(3), durationMs: 0, missed: true, reason: 'no_answer' },
+  { callId: 'r2', direction: 'incoming', peers: [{ userId: 'carol', name: 'Carol' }], video: false, at: minutesAgo(45), durationMs: 0, missed: true, reason: 'cancelled' },
+  { callId: 'r3', direction: 'outgoing', peers: [{ userId: 'dave', name: 'Dave' }], video: true, at: minutesAgo(180), durationMs: 754_000, missed: false, reason: 'hangup' },
+  { callId: 'r4', direction: 'incoming', peers: [{ userId: 'erin', name: 'Erin' }, { userId: 'frank', name: 'Frank' }], video: true, at: minutesAgo(1500), durationMs: 95_000, missed: false, reason: 'hangup' },
+];
+export function recentCallsSample(): RecentCall[] {
+  return structuredClone(RECENT);
 }
 
 export type StoryPerson = Omit<RemoteParticipant, 'stream' | 'screenStream'> & { sharesScreen?: boolean };
@@ -49,6 +63,8 @@ export const STORIES: Story[] = [
   { id: 'disconnected', group: 'Connection', title: 'Token expired', state: { status: 'disconnected', error: { code: 'token_expired', message: 'expired' } }, remotes: [] },
   { id: 'connecting', group: 'Connection', title: 'Connecting', state: { status: 'connecting' }, remotes: [] },
   { id: 'idle', group: 'Calling', title: 'Idle (dialer)', state: { status: 'idle', me: ME }, remotes: [] },
+  { id: 'missed', group: 'Calling', title: 'Missed calls (badge)', state: { status: 'idle', me: ME }, remotes: [], recent: { calls: RECENT, missedCount: 2 } },
+  { id: 'recent', group: 'Calling', title: 'Recent calls (call back)', state: { status: 'idle', me: ME }, remotes: [], recent: { calls: RECENT, missedCount: 0, open: true } },
   { id: 'dialing', group: 'Calling', title: 'Dialing', state: { status: 'outgoing', me: ME, callees: ['bob'], activity: { kind: 'call', id: 'c1', video: true } }, remotes: [] },
   { id: 'incoming', group: 'Calling', title: 'Incoming video call', state: { status: 'incoming', me: ME, call: sampleCall() }, remotes: [] },
   { id: 'incoming-audio', group: 'Calling', title: 'Incoming audio call', state: { status: 'incoming', me: ME, call: sampleCall({ video: false }) }, remotes: [] },

@@ -54,6 +54,7 @@ function show(): void {
   widget.pageSize = Number(opts.pageSize ?? 9);
   stage.replaceChildren(widget);
   widget.useEngine(storyEngine(story, streamFor));
+  if (story.recent?.open) widget.showRecentCalls();
 }
 
 controls.addEventListener('change', show);

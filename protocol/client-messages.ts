@@ -59,6 +59,8 @@ export const ClientMessageSchemas = {
   'call.decline': request('call.decline', { callId: Id }),
   'call.cancel': request('call.cancel', { callId: Id }),
   'call.hangup': request('call.hangup', { callId: Id }),
+  /** Your own recent calls, newest first (for the missed-calls badge and call back). */
+  'calls.recent': request('calls.recent', { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })) }),
   // Media signaling (mediasoup); only valid while in a room.
   'media.createTransport': request('media.createTransport', {
     direction: Type.Union([Type.Literal('send'), Type.Literal('recv')]),

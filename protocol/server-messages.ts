@@ -98,6 +98,22 @@ export interface CallEnded {
   durationMs: number;
 }
 
+/** One of your calls, as your recent-calls list shows it. */
+export interface RecentCall {
+  callId: string;
+  direction: 'incoming' | 'outgoing';
+  /** Everyone else in the call: the caller and other callees (incoming), or who you called (outgoing). */
+  peers: ParticipantInfo[];
+  video: boolean;
+  /** When it rang (ms since epoch). */
+  at: number;
+  durationMs: number;
+  /** Incoming and you never answered it (no answer, cancelled by the caller, busy or offline). */
+  missed: boolean;
+  /** Why it ended (absent while it is still going on). */
+  reason?: string;
+}
+
 /** The `data` of a successful `response` to each request type. */
 export interface ResponseMap {
   'room.join': RoomJoined;
@@ -113,6 +129,7 @@ export interface ResponseMap {
   'call.decline': Record<string, never>;
   'call.cancel': Record<string, never>;
   'call.hangup': Record<string, never>;
+  'calls.recent': { calls: RecentCall[] };
   'media.createTransport': TransportOptions;
   'media.connectTransport': Record<string, never>;
   'media.restartIce': { iceParameters: unknown };

@@ -1,3 +1,4 @@
+import type { RecentCall } from '../../protocol';
 import type { AppRegistry } from '../domain/apps';
 import type { CallService } from '../domain/calls';
 import type { Moderation } from '../domain/moderation';
@@ -14,6 +15,7 @@ export interface SignalingContext {
   calls: CallService;
   moderation: Moderation;
   limits: SignalingLimits;
+  recentCalls(tenantKey: string, userId: string, limit: number): RecentCall[];
   sessions: SessionRegistry;
   /** How long a dropped connection's session (calls, rooms, presence) is kept for a resume. */
   reconnectGraceMs: number;

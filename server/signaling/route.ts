@@ -21,6 +21,7 @@ export const signalingRoutes: FastifyPluginAsync<SignalingRouteOptions> = async 
     calls: services.calls,
     moderation: services.moderation,
     limits,
+    recentCalls: (tenantKey, userId, limit) => services.records.recentFor(tenantKey, userId, limit),
     sessions: services.clients,
     reconnectGraceMs: services.config.reconnectGraceMs,
     endSession: (session, reason) => {

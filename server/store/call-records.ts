@@ -1,3 +1,4 @@
+import type { RecentCall } from '../../protocol';
 import type { LifecycleEvent, TenantRef } from '../domain/lifecycle';
 import { assertNever } from '../domain/assert';
 import type { Db } from './database';
@@ -29,6 +30,9 @@ export interface CallRecord {
   durationMs?: number;
   participants: SessionRecord['participants'];
 }
+
+/** A callee outcome that means they never picked up: the call is "missed" for them. */
+const MISSED_OUTCOMES = new Set(['no_answer', 'cancelled', 'busy', 'unavailable']);
 
 const iso = (ms: number | null | undefined): string | undefined => (ms === null || ms === undefined ? undefined : new Date(ms).toISOString());
 const opt = <K extends string, V>(key: K, value: V | null | undefined): { [P in K]?: V } => (value === null || value === undefined ? {} : ({ [key]: value } as { [P in K]?: V }));
@@ -122,6 +126,26 @@ export class CallRecordStore {
         : this.db.prepare('SELECT * FROM calls WHERE tenant_key = ? AND ring_at >= ? ORDER BY ring_at DESC LIMIT ?').all(tenantKey, query.since ?? 0, query.limit)
     ) as CallRow[];
     return rows.map((row) => this.callFromRow(tenantKey, row));
+  }
+
+  /** `userId`'s own recent calls, newest first, as the widget's recent-calls list shows them. */
+  recentFor(tenantKey: string, userId: string, limit: number): RecentCall[] {
+    return this.listCalls(tenantKey, { userId, limit }).map((c) => {
+      const incoming = c.caller !== userId;
+      const mine = c.callees.find((x) => x.userId === userId)?.outcome;
+      const names = new Map(c.participants.filter((p) => p.name !== undefined).map((p) => [p.userId, p.name as string]));
+      const peers = [c.caller, ...c.callees.map((x) => x.userId)].filter((u) => u !== userId).map((u) => ({ userId: u, ...opt('name', names.get(u)) }));
+      return {
+        callId: c.callId,
+        direction: incoming ? 'incoming' : 'outgoing',
+        peers,
+        video: c.video,
+        at: Date.parse(c.ringAt),
+        durationMs: c.durationMs ?? 0,
+        missed: incoming && mine !== undefined && MISSED_OUTCOMES.has(mine),
+        ...opt('reason', c.endReason),
+      };
+    });
   }
 
   getCall(tenantKey: string, callId: string): CallRecord | undefined {

@@ -42,6 +42,7 @@ describe('<call-widget> states (the demo\'s stories) are accessible (axe-core, 0
         el.theme = theme;
         el.style.height = '480px';
         el.useEngine(storyEngine(story, () => new MediaStream()));
+        if (story.recent?.open) el.showRecentCalls();
         await settled(el);
         await expectNoViolations(el, `${story.title} (${theme})`);
       });

@@ -1,5 +1,6 @@
 import '../../widget/components/call-widget/call-widget';
 import { ME, SimulatedEngine, sampleCall } from '../../demo/simulator';
+import { recentCallsSample } from '../../demo/stories';
 import type { CallEndedDetail, CallIncomingDetail } from '../../widget/components/call-widget/events';
 import { assert, equal, mount, part, settled, waitFor } from './helpers';
 
@@ -112,6 +113,29 @@ describe('<call-widget>', () => {
     engine.setNetworkQuality('poor');
     await settled(el);
     assert(part(el, 'network-warning')?.textContent?.includes('Poor connection'), 'notice shown');
+  });
+
+  it('missed calls: a badge on the recent-calls button; opening the list clears it; call back dials the same people', async () => {
+    const el = mount();
+    const engine = new SimulatedEngine({ status: 'idle', me: ME }, [], 10);
+    Object.assign(engine.recent, { calls: recentCallsSample(), missedCount: 2 });
+    el.useEngine(engine);
+    await settled(el);
+    equal(part(el, 'missed-badge')?.textContent?.trim(), '2', 'badge count');
+    assert(part(el, 'recent-toggle')?.getAttribute('aria-label')?.includes('2 missed calls'), 'the count is in the accessible name');
+    assert(!part(el, 'recent-calls'), 'list closed');
+    (part(el, 'recent-toggle') as HTMLButtonElement).click();
+    await settled(el);
+    const items = el.shadowRoot!.querySelectorAll('[part~="recent-call"]');
+    equal(items.length, 4, 'every recent call listed');
+    equal(items[0]!.getAttribute('data-missed'), 'true', 'missed one marked');
+    assert(items[0]!.textContent?.includes('Missed'), 'labelled missed');
+    assert(!part(el, 'missed-badge'), 'badge cleared once seen');
+    (items[3]!.querySelector('[part~="call-back"]') as HTMLButtonElement).click();
+    await waitFor(() => el.state === 'outgoing');
+    const s = engine.state;
+    equal(s.status === 'outgoing' && s.callees.join(','), 'erin,frank', 'calls back everyone who was in it');
+    equal(s.status === 'outgoing' && s.activity.video, true, 'with video, as before');
   });
 
   it('launcher mode: a corner button opens a panel kept on screen; a ring opens it; Escape closes it', async () => {

@@ -111,6 +111,29 @@ describe('1:1 calls in the browser', () => {
     assert.equal((await waitForEvent(b, 'call-ended')).detail.reason, 'no_answer');
   });
 
+  test('a missed call: the callee sees a badge (also after a reload), and calls back from the recent list', async () => {
+    const { a, b, bId } = await pair();
+    await a.evaluate((id) => document.querySelector('call-widget')!.dial(id, { video: false }), bId);
+    await waitForState(b, 'incoming');
+    await waitForEvent(b, 'call-ended');
+    await press(b, 'dismiss');
+    await waitForState(b, 'idle');
+    await b.waitForFunction(() => document.querySelector('call-widget')?.shadowRoot?.querySelector('[part~="missed-badge"]')?.textContent?.trim() === '1', undefined, { polling: 50, timeout: 5000 });
+    // The badge comes from the server's records: a fresh page of the same user shows it too.
+    const again = await openWidget(ctx, server.url, await server.token(bId));
+    await again.waitForFunction(() => document.querySelector('call-widget')?.shadowRoot?.querySelector('[part~="missed-badge"]')?.textContent?.trim() === '1', undefined, { polling: 50, timeout: 5000 });
+    await again.close();
+    await press(b, 'recent-toggle');
+    assert.equal(await part(b, 'missed-badge').count(), 0, 'seen: the badge clears');
+    assert.match(await part(b, 'recent-call').first().innerText(), new RegExp(`Caller ${n}[\\s\\S]*Missed`));
+    await press(b, 'call-back');
+    await waitForState(a, 'incoming');
+    const incoming = await waitForEvent(a, 'call-incoming');
+    assert.equal((incoming.detail.caller as { userId: string }).userId, bId);
+    assert.equal(incoming.detail.video, false, 'called back the way it was called');
+    await a.evaluate(() => document.querySelector('call-widget')!.decline());
+  });
+
   test('callee in another call → busy; callee not connected → unavailable', async () => {
     const { a, b, bId } = await pair();
     await b.evaluate(() => document.querySelector('call-widget')!.join('meeting', { video: false }));

@@ -81,6 +81,22 @@ describe('call records in SQLite, served by GET /v1/calls and /v1/sessions/:id',
     assert.equal(call.video, false);
   });
 
+  test('calls.recent: your own calls over signaling, newest first, with missed ones flagged', async () => {
+    const dave = await connect('rec-dave');
+    const recent = (await dave.request('calls.recent', {})).data as { calls: Msg[] };
+    assert.equal(recent.calls.length, 1);
+    const missed = recent.calls[0]!;
+    assert.equal(missed.direction, 'incoming');
+    assert.equal(missed.missed, true);
+    assert.deepEqual(missed.peers, [{ userId: 'rec-carol', name: 'rec-carol' }]);
+    assert.equal(missed.reason, 'no_answer');
+    const bob = ((await (await connect('rec-bob')).request('calls.recent', { limit: 5 })).data as { calls: Msg[] }).calls;
+    assert.deepEqual(bob.map((c) => [c.direction, c.missed]), [['incoming', false]], 'answered: not missed');
+    const alice = ((await (await connect('rec-alice')).request('calls.recent', {})).data as { calls: Msg[] }).calls;
+    assert.deepEqual(alice.map((c) => [c.direction, c.missed, (c.durationMs as number) > 0]), [['outgoing', false, true]]);
+    assert.equal((await dave.request('calls.recent', { limit: 500 })).code, 'invalid_message');
+  });
+
   test('filters: userId, since, limit; another environment of the same app sees nothing', async () => {
     const mine = (await get('/v1/calls?userId=rec-carol')).body.calls as Msg[];
     assert.equal(mine.length, 1);

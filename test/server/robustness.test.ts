@@ -27,8 +27,11 @@ function malformed(rand: () => number, i: number): string {
       return JSON.stringify(pick()); // JSON but not an object
     case 2:
       return JSON.stringify({ type: `no.such.${i}`, requestId: `r${i}` });
-    case 3:
-      return JSON.stringify({ type, requestId: `r${i}` }); // required fields missing
+    case 3: {
+      // Required fields missing (only types that have some: `calls.recent` alone is a valid request).
+      const needy = types.filter((t) => ((ClientMessageSchemas as Record<string, { required?: string[] }>)[t]?.required ?? []).some((k) => k !== 'type' && k !== 'requestId'));
+      return JSON.stringify({ type: needy[Math.floor(rand() * needy.length)], requestId: `r${i}` });
+    }
     case 4:
       return JSON.stringify({ type, requestId: `r${i}`, roomId: pick(), callId: pick(), callees: pick(), video: pick(), extra: pick() });
     case 5:

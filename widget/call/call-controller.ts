@@ -10,6 +10,7 @@ export type { RemoteParticipant, TileView } from './room-session';
 import { SignalingClient, SignalingError, type SocketFactory, toProtocolError as toError } from './signaling-client';
 import { watchReconnection } from './reconnection';
 import { RingPreparation } from './ring-preparation';
+import { RecentCalls } from './recent-calls';
 
 type MediaModule = typeof MediaModuleNamespace;
 
@@ -46,6 +47,8 @@ export class CallController extends CallStateHost implements CallEngine {
   private pendingCamera = true;
   private activity = 0;
   private unwatchNetwork: (() => void) | undefined;
+  /** Your recent calls and the missed-calls count. */
+  readonly recent = new RecentCalls();
 
   constructor(private readonly options: CallControllerOptions) {
     super({ status: 'disconnected' });
@@ -57,6 +60,13 @@ export class CallController extends CallStateHost implements CallEngine {
 
   get screenStream(): MediaStream | undefined {
     return this.session?.screenStream;
+  }
+
+  /** Reloads the recent calls (after connecting and whenever a call ends), then re-renders. */
+  private refreshRecent(): void {
+    const me = 'me' in this.state ? this.state.me : undefined;
+    if (!me || !this.signaling) return;
+    this.recent.refresh(this.signaling, me.userId).then(() => this.emit(undefined), () => undefined);
   }
 
   get micEnabled(): boolean {
@@ -103,6 +113,7 @@ export class CallController extends CallStateHost implements CallEngine {
       const welcome = await signaling.connect();
       this.grants = welcome.grants;
       this.dispatch({ type: 'connected', me: welcome.user });
+      this.refreshRecent();
     } catch (error) {
       this.dispatch({ type: 'connection_lost', error: toError(error) });
       this.emit({ type: 'error', error: toError(error) });
@@ -311,6 +322,7 @@ export class CallController extends CallStateHost implements CallEngine {
           this.endActivity();
           this.dispatch({ type: 'ended', ended: { callId: n.callId, ...(n.sessionId ? { sessionId: n.sessionId } : {}), reason: n.reason, durationMs: n.durationMs } });
         }
+        this.refreshRecent(); // the call is on the record now (perhaps as a missed one)
         return;
       case 'media.reset':
         // The room moved to another media worker. In a room, its session sets media up again; while ringing,

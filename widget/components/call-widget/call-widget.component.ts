@@ -7,13 +7,13 @@ import type { CallStatus } from '../../call/call-machine';
 import type { MediaStats } from '../../call/media-client';
 import { callWidgetStyles } from './call-widget.styles';
 import { callEvent, domEventFor, incomingDetail } from './events';
-import { type GridState, type Layout, measureTileViews } from './grid';
+import { type Layout, measureTileViews } from './grid';
 import { RingFocus } from './focus';
 import { LauncherController, type LauncherPosition } from './launcher';
 import { RingSignals } from './tones';
 import { isRtl, resolveStrings } from './i18n';
 import type { Strings } from './strings';
-import { announcementFor, fetchTokenFrom, renderState, type ViewHandlers } from './views';
+import { announcementFor, fetchTokenFrom, type PanelState, renderState, type ViewHandlers } from './views';
 
 const PHONE_ICON = svg`<svg viewBox="0 0 24 24" width="26" height="26" aria-hidden="true" fill="currentColor"><path d="M6.6 10.8a15.1 15.1 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25 11.4 11.4 0 0 0 3.6.57 1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.45.57 3.57a1 1 0 0 1-.25 1z"/></svg>`;
 
@@ -82,6 +82,8 @@ const SCRIPT_ORIGIN = (() => {
  *   `hangup`, `mic`, `camera`, `screen-share`, `layout`, `dismiss`, `join-audio-only`, `dial-video`, `dial-audio`.
  * @csspart timer - The call timer.
  * @csspart audience-count - Viewers of a live room.
+ * @csspart recent - Recent calls under the dialer: `recent-toggle` (its button), `missed-badge`, `recent-calls`
+ *   (the list), `recent-call` (one call; `data-missed="true"` when missed) and `call-back`.
  * @csspart reconnecting - The "Reconnecting…" banner over the call while the connection resumes.
  * @csspart network-warning - The "Poor connection" notice during a call on a bad network.
  *
@@ -136,6 +138,7 @@ export class CallWidget extends LitElement {
   private connectionKey = '';
   @state() private page = 0;
   @state() private pinned: string | undefined;
+  @state() private recentOpen = false;
   private lastJoin: { roomId: string; kind: 'conference' | 'live' } | undefined;
   private autoJoined: string | undefined;
   private resizeObserver: ResizeObserver | undefined;
@@ -152,9 +155,7 @@ export class CallWidget extends LitElement {
   }
 
   decline(): Promise<void> { return this.require().decline(); } // prettier-ignore
-
   cancel(): Promise<void> { return this.require().cancel(); } // prettier-ignore
-
   hangup(): Promise<void> { return this.require().hangup(); } // prettier-ignore
 
   /** Joins (or creates) the room `roomId`: a conference room, or a live room with `{ kind: 'live' }`. */
@@ -177,13 +178,17 @@ export class CallWidget extends LitElement {
     return this.require().moderate(source === 'mic' ? 'mute-mic' : 'mute-camera', userId);
   }
 
-  removeParticipant(userId: string): Promise<void> {
-    return this.require().moderate('remove', userId);
-  }
+  removeParticipant(userId: string): Promise<void> { return this.require().moderate('remove', userId); } // prettier-ignore
 
   /** Live rooms, admins only: put a viewer on stage (`host`) or back in the audience. */
   setParticipantRole(userId: string, role: 'host' | 'audience'): Promise<void> {
     return this.require().moderate(role === 'host' ? 'to-stage' : 'to-audience', userId);
+  }
+
+  /** Opens the recent-calls list (with call back) under the dialer; the missed-calls badge clears. */
+  showRecentCalls(): void {
+    this.recentOpen = true;
+    this.controller?.recent.markSeen();
   }
 
   /** Pins a participant's tile as the big one (undefined: unpin). */
@@ -191,17 +196,9 @@ export class CallWidget extends LitElement {
     this.pinned = userId === undefined ? undefined : `${userId}:${source}`;
   }
 
-  leave(): Promise<void> {
-    return this.require().leave();
-  }
-
-  setMicEnabled(on: boolean): Promise<void> {
-    return this.require().setMicEnabled(on);
-  }
-
-  setCameraEnabled(on: boolean): Promise<void> {
-    return this.require().setCameraEnabled(on);
-  }
+  leave(): Promise<void> { return this.require().leave(); } // prettier-ignore
+  setMicEnabled(on: boolean): Promise<void> { return this.require().setMicEnabled(on); } // prettier-ignore
+  setCameraEnabled(on: boolean): Promise<void> { return this.require().setCameraEnabled(on); } // prettier-ignore
 
   /** Receive-side media statistics of the current call (frames decoded, audio packets per remote user). */
   getStats(): Promise<MediaStats> {
@@ -229,14 +226,11 @@ export class CallWidget extends LitElement {
     this.ringFocus.update(this.state, this.shadowRoot);
   }
 
-
-
   /** The server forwards only the tiles on screen, at the layer that fits their size (see measureTileViews). */
   private reportTileViews(): void {
     const engine = this.controller;
     if (engine?.status === 'in-call') engine.setTileViews(measureTileViews(this.shadowRoot));
   }
-
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if ((changed.has('token') || changed.has('server') || changed.has('environment') || changed.has('tokenUrl')) && this.isConnected) this.reconnect();
@@ -355,12 +349,13 @@ export class CallWidget extends LitElement {
     setPage: (page) => (this.page = Math.max(0, page)),
     pin: (key) => (this.pinned = key),
     moderate: (action, userId) => void this.controller?.moderate(action, userId),
+    toggleRecent: () => (this.recentOpen ? (this.recentOpen = false) : this.showRecentCalls()),
   };
 
   protected override render() {
     const controller = this.controller;
-    const grid: GridState = { layout: this.layout, page: this.page, pinned: this.pinned, pageSize: Math.max(1, this.pageSize) };
     const lang = this.language || document.documentElement.lang || navigator.language;
+    const grid: PanelState = { layout: this.layout, page: this.page, pinned: this.pinned, pageSize: Math.max(1, this.pageSize), recentOpen: this.recentOpen, lang };
     const S = resolveStrings(lang, this.strings);
     const panel = html`<div part="panel" id="panel" dir=${isRtl(lang) ? 'rtl' : 'ltr'} lang=${lang}
       ?hidden=${this.mode === 'launcher' && !this.launcher.open} role=${this.mode === 'launcher' ? 'dialog' : nothing}

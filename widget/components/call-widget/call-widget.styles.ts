@@ -103,6 +103,18 @@ export const callWidgetStyles = css`
     display: flex; gap: 8px; align-items: center; justify-content: center; padding: 6px 12px; border-radius: 8px;
     background: var(--call-widget-warning-background, #8a5a00); color: var(--call-widget-warning-foreground, #fff); font-size: 0.9rem; font-weight: 600;
   }
+  [part~='recent'] { display: flex; flex-direction: column; gap: 8px; min-height: 0; }
+  [part~='recent-toggle'] { align-self: center; background: var(--_surface); color: var(--_fg); }
+  [part~='missed-badge'] {
+    display: inline-grid; place-items: center; min-width: 1.4em; height: 1.4em; padding: 0 0.35em; margin-inline-start: 6px;
+    border-radius: 999px; background: var(--_danger); color: #fff; font-size: 0.8rem; font-weight: 700;
+  }
+  [part~='recent-calls'] { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 6px; overflow: auto; }
+  [part~='recent-call'] { display: grid; grid-template-columns: 1fr auto; gap: 2px 8px; align-items: center; padding: 6px 10px; border-radius: 8px; background: var(--_surface); }
+  [part~='recent-call'] .who { font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+  [part~='recent-call'][data-missed='true'] { border-inline-start: 4px solid var(--_danger); }
+  [part~='recent-call'] .hint { grid-column: 1; }
+  [part~='recent-call'] [part~='call-back'] { grid-column: 2; grid-row: 1 / span 2; min-height: 36px; padding: 6px 12px; }
   .spinner { width: 12px; height: 12px; border-radius: 50%; border: 2px solid currentColor; border-right-color: transparent; }
   .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
   .sr-only:focus { position: static; width: auto; height: auto; clip: auto; }

@@ -76,6 +76,14 @@ const ES: Strings = {
   incomingAnnouncement: (who) => `Llamada entrante de ${who}`,
   connectedAnnouncement: 'Llamada conectada',
   reconnecting: 'Se perdió la conexión. Reconectando…',
+  recentCalls: 'Llamadas recientes',
+  missedCalls: (n: number) => (n === 1 ? '1 llamada perdida' : `${n} llamadas perdidas`),
+  noRecentCalls: 'Aún no hay llamadas',
+  missedCall: 'Perdida',
+  incomingCall: 'Entrante',
+  outgoingCall: 'Saliente',
+  callBack: 'Devolver llamada',
+  callBackTo: (who: string) => `Devolver llamada a ${who}`,
   poorConnection: 'Conexión débil',
 };
 
@@ -155,6 +163,14 @@ const AR: Strings = {
   incomingAnnouncement: (who) => `مكالمة واردة من ${who}`,
   connectedAnnouncement: 'تم الاتصال',
   reconnecting: 'انقطع الاتصال. جارٍ إعادة الاتصال…',
+  recentCalls: 'المكالمات الأخيرة',
+  missedCalls: (n: number) => (n === 1 ? 'مكالمة فائتة واحدة' : `${n} مكالمات فائتة`),
+  noRecentCalls: 'لا توجد مكالمات بعد',
+  missedCall: 'فائتة',
+  incomingCall: 'واردة',
+  outgoingCall: 'صادرة',
+  callBack: 'معاودة الاتصال',
+  callBackTo: (who: string) => `معاودة الاتصال بـ ${who}`,
   poorConnection: 'اتصال ضعيف',
 };
 

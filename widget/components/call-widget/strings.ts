@@ -77,6 +77,14 @@ export const EN = {
   incomingAnnouncement: (who: string) => `Incoming call from ${who}`,
   connectedAnnouncement: 'Call connected',
   reconnecting: 'Connection lost. Reconnecting…',
+  recentCalls: 'Recent calls',
+  missedCalls: (n: number) => (n === 1 ? '1 missed call' : `${n} missed calls`),
+  noRecentCalls: 'No calls yet',
+  missedCall: 'Missed',
+  incomingCall: 'Incoming',
+  outgoingCall: 'Outgoing',
+  callBack: 'Call back',
+  callBackTo: (who: string) => `Call back ${who}`,
   poorConnection: 'Poor connection',
 };
 

@@ -3,9 +3,16 @@ import type { CallEngine } from '../../call/engine';
 import type { Activity, CallMachineState } from '../../call/call-machine';
 import { type GridHandlers, type GridState, renderGrid } from './grid';
 import { type Strings, formatDuration } from './strings';
+import { type RecentHandlers, renderRecent } from './recent';
 
-export interface ViewHandlers extends GridHandlers {
-  dial(userId: string, video: boolean): void;
+/** What the panel shows beyond the engine's state: grid paging and pinning, whether the recent list is open. */
+export interface PanelState extends GridState {
+  recentOpen: boolean;
+  lang: string;
+}
+
+export interface ViewHandlers extends GridHandlers, RecentHandlers {
+  dial(userIds: string | string[], video: boolean): void;
   invite(userId: string): void;
   toggleScreenShare(): void;
   toggleLayout(): void;
@@ -20,12 +27,12 @@ export interface ViewHandlers extends GridHandlers {
 }
 
 /** Renders the panel for the controller's current state. Pure: reads state, wires intents. */
-export function renderState(c: CallEngine | undefined, hasToken: boolean, grid: GridState, h: ViewHandlers, S: Strings): TemplateResult {
+export function renderState(c: CallEngine | undefined, hasToken: boolean, grid: PanelState, h: ViewHandlers, S: Strings): TemplateResult {
   if (!c) return centered(hasToken ? S.connecting : S.waitingForToken);
   return renderStatus(c, c.state, grid, h, S);
 }
 
-function renderStatus(c: CallEngine, state: CallMachineState, grid: GridState, h: ViewHandlers, S: Strings): TemplateResult {
+function renderStatus(c: CallEngine, state: CallMachineState, grid: PanelState, h: ViewHandlers, S: Strings): TemplateResult {
   switch (state.status) {
     case 'reconnecting':
       // What we were doing stays on screen (video may even keep flowing), under a banner.
@@ -36,7 +43,7 @@ function renderStatus(c: CallEngine, state: CallMachineState, grid: GridState, h
     case 'connecting':
       return centered(S.connecting);
     case 'idle':
-      return dialer(h, S);
+      return html`${dialer(h, S)}${renderRecent(c.recent, grid.recentOpen, grid.lang, h, S)}`;
     case 'outgoing': {
       const who = state.callees.join(', ');
       return html`
