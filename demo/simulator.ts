@@ -2,6 +2,7 @@ import type { CallInfo, ParticipantInfo, RecentCall } from '../protocol';
 import type { RemoteParticipant, TileView } from '../widget/call/call-controller';
 import type { CallMachineEvent, CallMachineState } from '../widget/call/call-machine';
 import { CallStateHost } from '../widget/call/state-host';
+import { SimulatedDevices } from './simulated-devices';
 import type { CallEngine, RoomView } from '../widget/call/engine';
 import type { MediaStats } from '../widget/call/media-client';
 
@@ -24,6 +25,8 @@ export class SimulatedEngine extends CallStateHost implements CallEngine {
   views: TileView[] = [];
   moderated: string[] = [];
   micEnabled = true;
+  /** Fake cameras, microphones and speakers; the preview is an empty stream unless a story gives one. */
+  devices = new SimulatedDevices(() => this.emit(undefined), () => new MediaStream());
   /** A story's recent calls; `missedCount` is what the badge shows until the list is opened. */
   recent = { calls: [] as RecentCall[], missedCount: 0, markSeen() { this.missedCount = 0; } };
   cameraEnabled = true;

@@ -2,6 +2,7 @@ import type { CallEndReason, RecentCall } from '../protocol';
 import type { RemoteParticipant } from '../widget/call/call-controller';
 import type { CallMachineState } from '../widget/call/call-machine';
 import type { NetworkQuality } from '../widget/call/network-quality';
+import type { CallWidget } from '../widget/components/call-widget/call-widget';
 import { ME, SimulatedEngine, sampleCall } from './simulator';
 
 /** One reviewable state of the widget: shown in the demo's sidebar and checked with axe in the tests. */
@@ -14,6 +15,10 @@ export interface Story {
   remotes: StoryPerson[];
   activeSpeaker?: string;
   networkQuality?: NetworkQuality;
+  /** Shown with the `prejoin` attribute; `problem`: the preview failed (blocked, or no device). */
+  prejoin?: { problem?: 'media_permission_denied' | 'media_device_not_found' };
+  /** Extra attributes the story's element gets. */
+  attributes?: Record<string, string>;
   /** Recent calls, the missed-calls badge count, and whether the list is shown open. */
   recent?: { calls: RecentCall[]; missedCount: number; open?: boolean };
 }
@@ -29,6 +34,19 @@ export function storyEngine(story: Story, streamFor: (key: string, index: number
   const engine = new SimulatedEngine(structuredClone(story.state), remotes);
   engine.room = { role: 'participant', audienceCount: 0, activeSpeaker: story.activeSpeaker ?? null, networkQuality: story.networkQuality ?? 'good' };
   if (story.recent) Object.assign(engine.recent, { calls: story.recent.calls, missedCount: story.recent.missedCount });
+  engine.devices.previewStream = () => streamFor('you', 210);
+  const problem = story.prejoin?.problem;
+  if (problem) engine.devices.problem = { code: problem, message: problem };
+  return engine;
+}
+
+/** Shows `story` on `el`: its attributes, the pre-join screen if any, its engine, the recent list if open. */
+export function presentStory(el: CallWidget, story: Story, streamFor: (key: string, index: number) => MediaStream): SimulatedEngine {
+  for (const [name, value] of Object.entries(story.attributes ?? {})) el.setAttribute(name, value);
+  el.prejoin = story.prejoin !== undefined;
+  const engine = storyEngine(story, streamFor);
+  el.useEngine(engine);
+  if (story.recent?.open) el.showRecentCalls();
   return engine;
 }
 
@@ -63,6 +81,25 @@ export const STORIES: Story[] = [
   { id: 'disconnected', group: 'Connection', title: 'Token expired', state: { status: 'disconnected', error: { code: 'token_expired', message: 'expired' } }, remotes: [] },
   { id: 'connecting', group: 'Connection', title: 'Connecting', state: { status: 'connecting' }, remotes: [] },
   { id: 'idle', group: 'Calling', title: 'Idle (dialer)', state: { status: 'idle', me: ME }, remotes: [] },
+  { id: 'prejoin', group: 'Pre-join', title: 'Pre-join (preview, mic level, devices)', state: { status: 'idle', me: ME }, remotes: [], prejoin: {} },
+  {
+    id: 'prejoin-room',
+    group: 'Pre-join',
+    title: 'Pre-join before a room',
+    state: { status: 'idle', me: ME },
+    remotes: [],
+    prejoin: {},
+    attributes: { room: 'standup' },
+  },
+  {
+    id: 'prejoin-blocked',
+    group: 'Pre-join',
+    title: 'Pre-join: camera and mic blocked',
+    state: { status: 'idle', me: ME },
+    remotes: [],
+    prejoin: { problem: 'media_permission_denied' },
+  },
+  { id: 'prejoin-no-device', group: 'Pre-join', title: 'Pre-join: no device', state: { status: 'idle', me: ME }, remotes: [], prejoin: { problem: 'media_device_not_found' } },
   { id: 'missed', group: 'Calling', title: 'Missed calls (badge)', state: { status: 'idle', me: ME }, remotes: [], recent: { calls: RECENT, missedCount: 2 } },
   { id: 'recent', group: 'Calling', title: 'Recent calls (call back)', state: { status: 'idle', me: ME }, remotes: [], recent: { calls: RECENT, missedCount: 0, open: true } },
   { id: 'dialing', group: 'Calling', title: 'Dialing', state: { status: 'outgoing', me: ME, callees: ['bob'], activity: { kind: 'call', id: 'c1', video: true } }, remotes: [] },

@@ -3,7 +3,7 @@
 import '../widget/components/call-widget/call-widget';
 import type { CallWidget } from '../widget/components/call-widget/call-widget';
 import { fakeVideoStream } from './fake-media';
-import { STORIES, type Story, storyEngine } from './stories';
+import { presentStory, STORIES, type Story } from './stories';
 
 const sidebar = document.getElementById('stories')!;
 const stage = document.getElementById('stage')!;
@@ -53,8 +53,7 @@ function show(): void {
   widget.mode = (opts.mode as CallWidget['mode']) ?? 'inline';
   widget.pageSize = Number(opts.pageSize ?? 9);
   stage.replaceChildren(widget);
-  widget.useEngine(storyEngine(story, streamFor));
-  if (story.recent?.open) widget.showRecentCalls();
+  presentStory(widget, story, streamFor);
 }
 
 controls.addEventListener('change', show);

@@ -1,6 +1,6 @@
 import '../../widget/components/call-widget/call-widget';
 import { ME, SimulatedEngine, sampleCall } from '../../demo/simulator';
-import { STORIES, storyEngine } from '../../demo/stories';
+import { presentStory, STORIES } from '../../demo/stories';
 import type { CallWidget } from '../../widget/components/call-widget/call-widget';
 import { assert, equal, mount, part, settled, waitFor } from './helpers';
 
@@ -41,8 +41,7 @@ describe('<call-widget> states (the demo\'s stories) are accessible (axe-core, 0
         const el = mount();
         el.theme = theme;
         el.style.height = '480px';
-        el.useEngine(storyEngine(story, () => new MediaStream()));
-        if (story.recent?.open) el.showRecentCalls();
+        presentStory(el, story, () => new MediaStream());
         await settled(el);
         await expectNoViolations(el, `${story.title} (${theme})`);
       });

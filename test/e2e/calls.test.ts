@@ -103,6 +103,26 @@ describe('1:1 calls in the browser', () => {
     assert.equal((await waitForEvent(b, 'call-ended')).detail.reason, 'cancelled');
   });
 
+  test('pre-join: the camera previews with a moving mic meter; the call then gets the camera and the preview stops', async () => {
+    const aId = `prejoin${++n}`;
+    const bId = `prejoin-callee${n}`;
+    const a = await openWidget(ctx, server.url, await server.token(aId), { prejoin: '', 'video-resolution': '360p' });
+    const b = await openWidget(ctx, server.url, await server.token(bId));
+    const inShadow = (selector: string) => `document.querySelector('call-widget').shadowRoot.querySelector('${selector}')`;
+    await a.waitForFunction(`(${inShadow('[part~="preview-video"]')})?.videoWidth > 0`, undefined, { polling: 50, timeout: 10_000 });
+    await a.waitForFunction(`Number((${inShadow('[part~="mic-meter"]')})?.getAttribute('aria-valuenow')) > 0`, undefined, { polling: 50, timeout: 10_000 });
+    await part(a, 'device-settings').click();
+    assert.ok((await part(a, 'camera-select').locator('option').count()) >= 2, 'the fake camera is listed');
+    await a.keyboard.press('Escape');
+    await dialFromUi(a, bId, true);
+    await waitForState(b, 'incoming');
+    await b.evaluate(() => document.querySelector('call-widget')!.accept({ video: false }));
+    await waitForVideoFrom(b, aId);
+    assert.equal(await part(a, 'preview-video').count(), 0, 'no preview during the call');
+    await press(a, 'hangup');
+    await waitForEvent(b, 'call-ended');
+  });
+
   test('ring timeout → no_answer on both', async () => {
     const { a, b, bId } = await pair();
     await a.evaluate((id) => document.querySelector('call-widget')!.dial(id, { video: false }), bId);

@@ -11,6 +11,7 @@ import { SignalingClient, SignalingError, type SocketFactory, toProtocolError as
 import { watchReconnection } from './reconnection';
 import { RingPreparation } from './ring-preparation';
 import { RecentCalls } from './recent-calls';
+import { DeviceManager } from './devices';
 
 type MediaModule = typeof MediaModuleNamespace;
 
@@ -50,37 +51,23 @@ export class CallController extends CallStateHost implements CallEngine {
   /** Your recent calls and the missed-calls count. */
   readonly recent = new RecentCalls();
 
+  /** Cameras, microphones, speakers, the user's choices and the pre-join preview. */
+  readonly devices: DeviceManager;
+
   constructor(private readonly options: CallControllerOptions) {
     super({ status: 'disconnected' });
+    this.devices = new DeviceManager(() => this.emit(undefined), options.videoResolution ?? '720p');
   }
 
-  get localStream(): MediaStream | undefined {
-    return this.session?.localStream;
-  }
-
-  get screenStream(): MediaStream | undefined {
-    return this.session?.screenStream;
-  }
-
-  /** Reloads the recent calls (after connecting and whenever a call ends), then re-renders. */
-  private refreshRecent(): void {
-    const me = 'me' in this.state ? this.state.me : undefined;
-    if (!me || !this.signaling) return;
-    this.recent.refresh(this.signaling, me.userId).then(() => this.emit(undefined), () => undefined);
-  }
-
-  get micEnabled(): boolean {
-    return this.session?.micEnabled ?? this.pendingMic;
-  }
-
-  get cameraEnabled(): boolean {
-    return this.session?.cameraEnabled ?? this.pendingCamera;
-  }
+  get localStream(): MediaStream | undefined { return this.session?.localStream; } // prettier-ignore
+  get screenStream(): MediaStream | undefined { return this.session?.screenStream; } // prettier-ignore
+  get micEnabled(): boolean { return this.session?.micEnabled ?? this.pendingMic; } // prettier-ignore
+  get cameraEnabled(): boolean { return this.session?.cameraEnabled ?? this.pendingCamera; } // prettier-ignore
 
   /** Your role in the current room, its audience size, who is speaking and how the network is doing. */
   get room(): RoomView | undefined {
     const s = this.session;
-    return s ? { role: s.role, audienceCount: s.audienceCount, activeSpeaker: s.activeSpeaker, networkQuality: s.networkQuality } : undefined;
+    return s && { role: s.role, audienceCount: s.audienceCount, activeSpeaker: s.activeSpeaker, networkQuality: s.networkQuality };
   }
 
   async connect(): Promise<void> {
@@ -121,6 +108,7 @@ export class CallController extends CallStateHost implements CallEngine {
   }
 
   disconnect(): void {
+    this.devices.stopPreview();
     this.unwatchNetwork?.();
     this.unwatchNetwork = undefined;
     this.endActivity();
@@ -132,8 +120,7 @@ export class CallController extends CallStateHost implements CallEngine {
   async dial(callees: string[], video: boolean): Promise<void> {
     if (!this.dispatch({ type: 'dial', callees, video })) return;
     const token = ++this.activity;
-    const local = openLocalMedia({ video, resolution: this.options.videoResolution ?? '720p' });
-    local.catch(() => undefined);
+    const local = this.openLocal(video);
     this.loadMediaModule();
     try {
       const { call, room } = await this.request().request('call.dial', { callees, video });
@@ -153,8 +140,7 @@ export class CallController extends CallStateHost implements CallEngine {
     const state = this.state;
     if (state.status !== 'incoming' || !this.dispatch({ type: 'accept', video })) return;
     const token = ++this.activity;
-    const local = openLocalMedia({ video, resolution: this.options.videoResolution ?? '720p' });
-    local.catch(() => undefined);
+    const local = this.openLocal(video);
     try {
       const { room } = await this.request().request('call.accept', { callId: state.call.callId, video });
       if (token !== this.activity) return;
@@ -209,8 +195,7 @@ export class CallController extends CallStateHost implements CallEngine {
     const token = ++this.activity;
     // The audience of a live room (no publish grant or not an admin) opens no camera or microphone.
     const publishes = this.grants.canPublish && (kind === 'conference' || this.grants.roomAdmin);
-    const local = publishes ? openLocalMedia({ video, resolution: this.options.videoResolution ?? '720p' }) : Promise.resolve(undefined);
-    local.catch(() => undefined);
+    const local = publishes ? this.openLocal(video) : Promise.resolve(undefined);
     this.loadMediaModule();
     try {
       const room = await this.request().request('room.join', { roomId, kind, video: video && publishes });
@@ -279,6 +264,21 @@ export class CallController extends CallStateHost implements CallEngine {
 
   private prepareWhileRinging(callId: string, routerRtpCapabilities: unknown): void {
     this.preparation.start(callId, routerRtpCapabilities, () => this.currentCallId() === callId);
+  }
+
+  /** Reloads the recent calls (after connecting and whenever a call ends), then re-renders. */
+  private refreshRecent(): void {
+    const me = 'me' in this.state ? this.state.me : undefined;
+    if (!me || !this.signaling) return;
+    this.recent.refresh(this.signaling, me.userId).then(() => this.emit(undefined), () => undefined);
+  }
+
+  /** The call's camera and microphone: the devices chosen in pre-join (the preview is released first). */
+  private openLocal(video: boolean): Promise<MediaStream> {
+    this.devices.stopPreview();
+    const local = openLocalMedia({ video, resolution: this.options.videoResolution ?? '720p', ...this.devices.constraints() });
+    local.catch(() => undefined);
+    return local;
   }
 
   private loadMediaModule(): Promise<MediaModule> {

@@ -1,6 +1,7 @@
 import type { CallMachineState, CallStatus } from './call-machine';
 import type { GrantsInfo } from '../../protocol';
 import type { RecentCallsView } from './recent-calls';
+import type { DeviceView } from './devices';
 import type { ControllerEvent, RemoteParticipant, TileView } from './call-controller';
 import type { MediaStats } from './media-client';
 import type { NetworkQuality } from './network-quality';
@@ -26,6 +27,8 @@ export interface CallEngine {
   /** Your role in the current room, its audience size, who is speaking and how the network is doing. */
   readonly room: RoomView | undefined;
   readonly micEnabled: boolean;
+  /** Devices, choices and the pre-join preview. */
+  readonly devices: DeviceView;
   /** Your recent calls, newest first, and how many missed ones you have not looked at (`markSeen` clears it). */
   readonly recent: RecentCallsView;
   readonly cameraEnabled: boolean;

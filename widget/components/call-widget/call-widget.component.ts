@@ -10,6 +10,7 @@ import { callEvent, domEventFor, incomingDetail } from './events';
 import { type Layout, measureTileViews } from './grid';
 import { RingFocus } from './focus';
 import { LauncherController, type LauncherPosition } from './launcher';
+import { PrejoinController } from './prejoin';
 import { RingSignals } from './tones';
 import { isRtl, resolveStrings } from './i18n';
 import type { Strings } from './strings';
@@ -46,6 +47,9 @@ const SCRIPT_ORIGIN = (() => {
  *   that opens the panel; an incoming call opens it).
  * @attr muted-tones - Boolean: no ringtone or ringback (they are synthesized with WebAudio otherwise).
  * @attr position - Launcher corner: `bottom-right` (default), `bottom-left`, `top-right`, `top-left`.
+ * @attr prejoin - Boolean: when idle, show a pre-join screen (camera preview, live microphone level, mic and
+ *   camera toggles, a device menu for camera, microphone and speaker); with `room`, join on "Join now" instead
+ *   of at once. Device choices are remembered (localStorage) and follow hot-plugging.
  * @attr reconnect-grace - Seconds to keep trying to resume a dropped connection before the call ends with
  *   `connection_lost` (default: what the server keeps, 20).
  * @attr state - Read-only, reflected: `disconnected`, `connecting`, `idle`, `outgoing`, `incoming`, `joining`,
@@ -82,6 +86,9 @@ const SCRIPT_ORIGIN = (() => {
  *   `hangup`, `mic`, `camera`, `screen-share`, `layout`, `dismiss`, `join-audio-only`, `dial-video`, `dial-audio`.
  * @csspart timer - The call timer.
  * @csspart audience-count - Viewers of a live room.
+ * @csspart prejoin - The pre-join screen: `preview-tile`, `preview-video`, `mic-meter`, `device-settings` (the
+ *   menu button), `device-menu` (the popover) with `camera-select`, `microphone-select`, `speaker-select`,
+ *   `prejoin-problem` with `retry-preview` (blocked or no device), `join`.
  * @csspart recent - Recent calls under the dialer: `recent-toggle` (its button), `missed-badge`, `recent-calls`
  *   (the list), `recent-call` (one call; `data-missed="true"` when missed) and `call-back`.
  * @csspart reconnecting - The "Reconnecting…" banner over the call while the connection resumes.
@@ -125,6 +132,9 @@ export class CallWidget extends LitElement {
   @property({ attribute: 'muted-tones', type: Boolean }) mutedTones = false;
   /** Seconds to try resuming a dropped connection before the call ends with `connection_lost` (default: the server's, 20). */
   @property({ attribute: 'reconnect-grace', type: Number }) reconnectGrace: number | undefined;
+  /** Boolean: show the pre-join screen (preview, mic level, devices) when idle; with `room`, join on "Join now". */
+  @property({ type: Boolean }) prejoin = false;
+  private readonly prejoinUi = new PrejoinController(this, () => this.controller);
   private readonly ring = new RingSignals();
   /** The page took over the incoming call UI (call-incoming was cancelled). */
   private incomingHandledByPage = false;
@@ -150,9 +160,7 @@ export class CallWidget extends LitElement {
     return this.require().dial(Array.isArray(userId) ? userId : [userId], options.video ?? true);
   }
 
-  accept(options: { video?: boolean } = {}): Promise<void> {
-    return this.require().accept(options.video ?? true);
-  }
+  accept(options: { video?: boolean } = {}): Promise<void> { return this.require().accept(options.video ?? true); } // prettier-ignore
 
   decline(): Promise<void> { return this.require().decline(); } // prettier-ignore
   cancel(): Promise<void> { return this.require().cancel(); } // prettier-ignore
@@ -166,24 +174,18 @@ export class CallWidget extends LitElement {
   }
 
   /** Rings more people into the current call. */
-  invite(userIds: string | string[]): Promise<void> {
-    return this.require().invite(Array.isArray(userIds) ? userIds : [userIds]);
-  }
+  invite(userIds: string | string[]): Promise<void> { return this.require().invite(Array.isArray(userIds) ? userIds : [userIds]); } // prettier-ignore
 
   startScreenShare(): Promise<void> { return this.require().startScreenShare(); } // prettier-ignore
   stopScreenShare(): Promise<void> { return this.require().stopScreenShare(); } // prettier-ignore
 
   /** Room admins only (the server refuses others with `forbidden`). */
-  muteParticipant(userId: string, source: 'mic' | 'camera' = 'mic'): Promise<void> {
-    return this.require().moderate(source === 'mic' ? 'mute-mic' : 'mute-camera', userId);
-  }
+  muteParticipant(userId: string, source: 'mic' | 'camera' = 'mic'): Promise<void> { return this.require().moderate(source === 'mic' ? 'mute-mic' : 'mute-camera', userId); } // prettier-ignore
 
   removeParticipant(userId: string): Promise<void> { return this.require().moderate('remove', userId); } // prettier-ignore
 
   /** Live rooms, admins only: put a viewer on stage (`host`) or back in the audience. */
-  setParticipantRole(userId: string, role: 'host' | 'audience'): Promise<void> {
-    return this.require().moderate(role === 'host' ? 'to-stage' : 'to-audience', userId);
-  }
+  setParticipantRole(userId: string, role: 'host' | 'audience'): Promise<void> { return this.require().moderate(role === 'host' ? 'to-stage' : 'to-audience', userId); } // prettier-ignore
 
   /** Opens the recent-calls list (with call back) under the dialer; the missed-calls badge clears. */
   showRecentCalls(): void {
@@ -192,18 +194,14 @@ export class CallWidget extends LitElement {
   }
 
   /** Pins a participant's tile as the big one (undefined: unpin). */
-  pin(userId: string | undefined, source: 'camera' | 'screen' = 'camera'): void {
-    this.pinned = userId === undefined ? undefined : `${userId}:${source}`;
-  }
+  pin(userId: string | undefined, source: 'camera' | 'screen' = 'camera'): void { this.pinned = userId === undefined ? undefined : `${userId}:${source}`; } // prettier-ignore
 
   leave(): Promise<void> { return this.require().leave(); } // prettier-ignore
   setMicEnabled(on: boolean): Promise<void> { return this.require().setMicEnabled(on); } // prettier-ignore
   setCameraEnabled(on: boolean): Promise<void> { return this.require().setCameraEnabled(on); } // prettier-ignore
 
   /** Receive-side media statistics of the current call (frames decoded, audio packets per remote user). */
-  getStats(): Promise<MediaStats> {
-    return this.require().getStats();
-  }
+  getStats(): Promise<MediaStats> { return this.require().getStats(); } // prettier-ignore
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -305,7 +303,7 @@ export class CallWidget extends LitElement {
         if (event.state === 'in-call' || event.state === 'reconnecting') this.timer = setInterval(() => this.requestUpdate(), 1000);
         if (event.state === 'incoming' && this.mode === 'launcher' && !this.incomingHandledByPage) void this.launcher.show();
         this.updateRinging(event.state);
-        if (event.state === 'idle' && this.room && this.autoJoined !== this.room) {
+        if (event.state === 'idle' && this.room && !this.prejoin && this.autoJoined !== this.room) {
           this.autoJoined = this.room;
           void this.join(this.room);
         }
@@ -355,8 +353,9 @@ export class CallWidget extends LitElement {
   protected override render() {
     const controller = this.controller;
     const lang = this.language || document.documentElement.lang || navigator.language;
-    const grid: PanelState = { layout: this.layout, page: this.page, pinned: this.pinned, pageSize: Math.max(1, this.pageSize), recentOpen: this.recentOpen, lang };
     const S = resolveStrings(lang, this.strings);
+    const prejoin = this.prejoin && controller ? this.prejoinUi.render(controller, S, this.room) : undefined;
+    const grid: PanelState = { layout: this.layout, page: this.page, pinned: this.pinned, pageSize: Math.max(1, this.pageSize), recentOpen: this.recentOpen, lang, prejoin };
     const panel = html`<div part="panel" id="panel" dir=${isRtl(lang) ? 'rtl' : 'ltr'} lang=${lang}
       ?hidden=${this.mode === 'launcher' && !this.launcher.open} role=${this.mode === 'launcher' ? 'dialog' : nothing}
       aria-label=${this.mode === 'launcher' ? S.callPanel : nothing} @keydown=${this.onPanelKey}>

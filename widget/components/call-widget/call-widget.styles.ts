@@ -103,6 +103,18 @@ export const callWidgetStyles = css`
     display: flex; gap: 8px; align-items: center; justify-content: center; padding: 6px 12px; border-radius: 8px;
     background: var(--call-widget-warning-background, #8a5a00); color: var(--call-widget-warning-foreground, #fff); font-size: 0.9rem; font-weight: 600;
   }
+  [part~='prejoin'] { position: relative; display: flex; flex-direction: column; gap: 8px; }
+  [part~='preview-tile'] { position: relative; aspect-ratio: var(--call-widget-tile-aspect, 16 / 9); max-height: 40cqh; border-radius: 8px; overflow: hidden; background: #000; }
+  [part~='preview-video'] { width: 100%; height: 100%; object-fit: cover; transform: scaleX(-1); display: block; }
+  [part~='mic-meter'] { flex: 1; min-width: 80px; height: 8px; border-radius: 999px; background: var(--_surface); overflow: hidden; align-self: center; }
+  [part~='mic-meter'] span { display: block; height: 100%; background: var(--_success); transition: inline-size 0.1s linear; }
+  [part~='device-menu'] {
+    position: absolute; z-index: 3; display: flex; flex-direction: column; gap: 8px; padding: 12px; min-width: 240px; max-width: 100%;
+    background: var(--_bg); color: var(--_fg); border: 1px solid var(--_muted); border-radius: 10px; box-shadow: 0 8px 24px rgb(0 0 0 / 35%);
+  }
+  [part~='device-menu'] label { display: flex; flex-direction: column; gap: 4px; }
+  select { font: inherit; padding: 8px; border-radius: 8px; border: 1px solid var(--_muted); background: var(--_surface); color: var(--_fg); }
+  select:focus-visible { outline: 3px solid var(--_accent); outline-offset: 2px; }
   [part~='recent'] { display: flex; flex-direction: column; gap: 8px; min-height: 0; }
   [part~='recent-toggle'] { align-self: center; background: var(--_surface); color: var(--_fg); }
   [part~='missed-badge'] {

@@ -1,4 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { anchor } from './floating';
 
 export type LauncherPosition = 'bottom-right' | 'bottom-left' | 'top-right' | 'top-left';
 
@@ -48,26 +49,10 @@ export class LauncherController implements ReactiveController {
     await (this.host as unknown as { updateComplete: Promise<unknown> }).updateComplete;
     const { button, panel } = this.parts();
     if (!button || !panel || !this.open) return;
-    const { autoUpdate, computePosition, flip, offset, shift, size } = await import('@floating-ui/dom');
+    const cleanup = await anchor(button, panel, { placement: PLACEMENT[this.position()], strategy: 'fixed', offsetPx: 12, fit: { minWidth: 280, minHeight: 320 } });
     this.stop();
-    this.cleanup = autoUpdate(button, panel, () => {
-      void computePosition(button, panel, {
-        strategy: 'fixed',
-        placement: PLACEMENT[this.position()],
-        middleware: [
-          offset(12),
-          flip(),
-          shift({ padding: 8 }),
-          size({
-            padding: 8,
-            apply({ availableWidth, availableHeight }) {
-              panel.style.maxWidth = `${Math.max(280, availableWidth)}px`;
-              panel.style.maxHeight = `${Math.max(320, availableHeight)}px`;
-            },
-          }),
-        ],
-      }).then(({ x, y }) => Object.assign(panel.style, { left: `${x}px`, top: `${y}px` }));
-    });
+    if (this.open) this.cleanup = cleanup;
+    else cleanup();
   }
 
   close(): void {

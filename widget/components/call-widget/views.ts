@@ -9,6 +9,8 @@ import { type RecentHandlers, renderRecent } from './recent';
 export interface PanelState extends GridState {
   recentOpen: boolean;
   lang: string;
+  /** The pre-join screen, shown above the dialer when the `prejoin` attribute is set. */
+  prejoin: TemplateResult | undefined;
 }
 
 export interface ViewHandlers extends GridHandlers, RecentHandlers {
@@ -43,7 +45,7 @@ function renderStatus(c: CallEngine, state: CallMachineState, grid: PanelState, 
     case 'connecting':
       return centered(S.connecting);
     case 'idle':
-      return html`${dialer(h, S)}${renderRecent(c.recent, grid.recentOpen, grid.lang, h, S)}`;
+      return html`${grid.prejoin ?? nothing}${dialer(h, S)}${renderRecent(c.recent, grid.recentOpen, grid.lang, h, S)}`;
     case 'outgoing': {
       const who = state.callees.join(', ');
       return html`
