@@ -1,4 +1,28 @@
-import { defineConfig } from 'vite';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type Plugin } from 'vite';
+
+/**
+ * Minifies the CSS inside lit `css` templates (*.styles.ts): comments out, whitespace collapsed. Lit ships the
+ * text as written and vite does not touch template literals, so this is ~25 % of the stylesheet's bytes.
+ */
+function minifyLitCss(): Plugin {
+  return {
+    name: 'minify-lit-css',
+    transform(code, id) {
+      if (!id.endsWith('.styles.ts')) return undefined;
+      return code.replace(/css`([^`]*)`/g, (_m, body: string) => {
+        const css = body
+          .replace(/\/\*[\s\S]*?\*\//g, '')
+          .replace(/\s+/g, ' ')
+          .replace(/\s*([{};,>])\s*/g, '$1')
+          .replace(/:\s+/g, ':') // "prop: value" (a selector never has a space after its colon)
+          .replace(/;}/g, '}')
+          .trim();
+        return `css\`${css}\``;
+      });
+    },
+  };
+}
 
 /**
  * `vite build`            → dist/call-widget.js (script-tag ES module, self-contained; media client in dist/chunks/)
@@ -27,6 +51,17 @@ export default defineConfig(({ mode }) => {
   // Not library mode: library ES builds keep whitespace; this entry is for browsers, so minify it fully.
   return {
     base: './', // chunks load relative to wherever call-widget.js is served from
+    plugins: [minifyLitCss()],
+    resolve: {
+      alias: [
+        // mediasoup-client's index also bundles its test FakeHandler (and fake-mediastreamtrack); the widget only
+        // needs Device, so the script-tag build takes it from its own module. `debug` → a no-op (see the stub).
+        { find: /^mediasoup-client$/, replacement: fileURLToPath(new URL('./node_modules/mediasoup-client/lib/Device.js', import.meta.url)) },
+        { find: /^debug$/, replacement: fileURLToPath(new URL('./widget/call/debug-stub.ts', import.meta.url)) },
+        // Handlers we do not ship: React Native (never a web page) and Chromium before 111 (see the module).
+        { find: /^\.\/handlers\/(ReactNative106|Chrome74)$/, replacement: fileURLToPath(new URL('./widget/call/unsupported-handlers.ts', import.meta.url)) },
+      ],
+    },
     build: {
       outDir: 'dist',
       emptyOutDir: false,
@@ -37,6 +72,8 @@ export default defineConfig(({ mode }) => {
       rollupOptions: {
         input: 'widget/script-tag.ts',
         preserveEntrySignatures: 'strict',
+        // mediasoup-client's log calls go to the no-op `debug` stub: drop them and their message strings.
+        treeshake: { manualPureFunctions: ['logger.debug', 'logger.warn', 'logger.error'] },
         output: { entryFileNames: 'call-widget.js', chunkFileNames: 'chunks/[name]-[hash].js', format: 'es' },
       },
     },
