@@ -74,6 +74,8 @@ export interface RoomJoined {
   routerRtpCapabilities: unknown;
   participants: ParticipantInfo[];
   producers: ProducerInfo[];
+  /** Who is speaking now (null: nobody yet); later changes arrive as `room.activeSpeaker`. */
+  activeSpeaker?: string | null;
 }
 
 export type CallPhase = 'ringing' | 'connected' | 'ended';

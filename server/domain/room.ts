@@ -24,6 +24,8 @@ export class Room {
   closed = false;
   /** Why the session ended, when something more specific than "everyone left" is known (a call's end reason). */
   endReason: string | undefined;
+  /** The current dominant speaker, so someone who joins later sees it at once (it is only broadcast on change). */
+  activeSpeaker: string | null = null;
 
   constructor(
     readonly tenant: TenantRef,

@@ -154,6 +154,7 @@ export class RoomRegistry {
     const producerIds = [...participant.media.producers.keys()];
     room.participants.delete(link.identity.userId);
     this.userRooms.delete(userKey(link.identity));
+    if (room.activeSpeaker === link.identity.userId) room.activeSpeaker = null;
     room.media.removePeer(link.identity.userId);
     for (const producerId of producerIds) room.broadcast('media.producerClosed', { producerId });
     if (participant.info.role === 'audience') room.broadcast('room.audience', { count: room.audienceCount });
@@ -190,7 +191,11 @@ export class RoomRegistry {
   private mediaEvents(holder: { room?: Room }): RoomMediaEvents {
     return {
       onRouterClosed: () => holder.room && void this.recoverRoom(holder.room),
-      onActiveSpeaker: (userId) => holder.room?.broadcast('room.activeSpeaker', { userId }),
+      onActiveSpeaker: (userId) => {
+        if (!holder.room) return;
+        holder.room.activeSpeaker = userId;
+        holder.room.broadcast('room.activeSpeaker', { userId });
+      },
     };
   }
 

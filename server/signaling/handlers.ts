@@ -101,6 +101,7 @@ function describeRoom(room: Room, link: ClientLink): RoomJoined {
     routerRtpCapabilities: room.media.rtpCapabilities,
     participants: room.participantInfos(),
     producers: room.media.producers(link.identity.userId),
+    activeSpeaker: room.activeSpeaker,
   };
 }
 

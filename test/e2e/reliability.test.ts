@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { events, launchBrowser, newContext, openWidget, stats, waitForEvent, waitForState, waitForVideoFrom } from '../support/browser';
-import { startServer, type TestServer } from '../support/server';
+import { events, newContext, openWidget, stats, waitForEvent, waitForState, waitForVideoFrom } from '../support/browser';
+import type { TestServer } from '../support/server';
+import { useServerAndBrowser } from '../support/suite';
 
 /** Whether video from `userId` is being decoded right now (frames counted twice, 400 ms apart). */
 async function videoFlowing(page: Page, userId: string): Promise<boolean> {
@@ -26,6 +27,7 @@ async function until(what: string, probe: () => Promise<boolean> | boolean, time
  * drops, the media worker is killed, a client stays offline past the grace period.
  */
 describe('reliability in the browser', () => {
+  const suite = useServerAndBrowser({ workers: 2, reconnectGraceMs: 4000 });
   let server: TestServer;
   let browser: Browser;
   let ctx: BrowserContext;
@@ -53,14 +55,10 @@ describe('reliability in the browser', () => {
     for (const s of sessions) s.terminateConnection();
   }
 
-  before(async () => {
-    server = await startServer({ workers: 2, reconnectGraceMs: 4000 });
+  before(() => {
+    server = suite.server;
+    browser = suite.browser;
     tenantKey = server.app.services.apps.tenant(server.apps[0]!.environments.development!.appKey)!.key;
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
   });
   test.beforeEach(async () => {
     ctx = await newContext(browser);
@@ -116,6 +114,18 @@ describe('reliability in the browser', () => {
     assert.equal(eb.detail.reason, 'connection_lost');
     await waitForState(b, 'ended');
     await b.context().setOffline(false);
+  });
+
+  test('hanging up while reconnecting ends the call here at once, and for the other side once back online', async () => {
+    const { a, b, bId } = await inCall({ 'reconnect-grace': '30' }, (bCtx = await newContext(browser)));
+    await b.context().setOffline(true);
+    dropSocket(bId);
+    await waitForState(b, 'reconnecting');
+    await b.evaluate(() => document.querySelector('call-widget')!.hangup());
+    assert.equal((await waitForEvent(b, 'call-ended', 2000)).detail.reason, 'hangup');
+    assert.equal((await events(a, 'call-ended')).length, 0, 'the server still keeps b’s place');
+    await b.context().setOffline(false);
+    assert.equal((await waitForEvent(a, 'call-ended', 10_000)).detail.reason, 'hangup', 'told the server on resume');
   });
 
   test('back online within the grace period: the online event resumes the call at once', async () => {

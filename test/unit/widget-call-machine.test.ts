@@ -58,6 +58,8 @@ describe('widget call state machine', () => {
     assert.deepEqual(lost, { status: 'ended', me, ended: { callId: 'c1', sessionId: 's1', reason: 'connection_lost', durationMs: 5000 } });
     // Hanging up while reconnecting ends the call it was about.
     assert.equal(run(r, { type: 'ended', ended: { callId: 'c1', reason: 'hangup', durationMs: 1 } }).status, 'ended');
+    const inRoom = run(idle, { type: 'join_room', roomId: 'r', video: true }, { type: 'media_ready', sessionId: 's', at: 1 });
+    assert.deepEqual(run(inRoom, { type: 'connection_interrupted', at: 2 }, { type: 'left_room' }), idle, 'leaving a room while reconnecting');
     ignored(inCall, { type: 'resumed' });
     ignored(inCall, { type: 'resume_failed', at: 1 });
   });

@@ -1,5 +1,6 @@
 import type { Environment, GrantsInfo, RoomJoined } from '../../protocol';
 import type { CallEngine, RoomView } from './engine';
+import type { Activity } from './call-machine';
 import { CallStateHost } from './state-host';
 import type { MediaStats } from './media-client';
 import { type RemoteParticipant, RoomSession, type TileView } from './room-session';
@@ -48,6 +49,8 @@ export class CallController extends CallStateHost implements CallEngine {
   private pendingCamera = true;
   private activity = 0;
   private unwatchNetwork: (() => void) | undefined;
+  /** Hung up while reconnecting: the server still has us in the call until we tell it. */
+  private leaveOnResume = false;
   /** Your recent calls and the missed-calls count. */
   readonly recent = new RecentCalls();
 
@@ -90,6 +93,8 @@ export class CallController extends CallStateHost implements CallEngine {
       resumed: (welcome) => {
         this.grants = welcome.grants;
         if (!welcome.resumed) return this.giveUpResume(true);
+        if (this.leaveOnResume) void this.request().request('room.leave', {}).catch(() => undefined);
+        this.leaveOnResume = false;
         this.dispatch({ type: 'resumed' });
         // The media path may have changed with the network: new ICE credentials for both transports.
         void this.session?.restartIce().catch((e) => this.emit({ type: 'error', error: toError(e) }));
@@ -168,18 +173,22 @@ export class CallController extends CallStateHost implements CallEngine {
 
   async hangup(): Promise<void> {
     const state = this.state;
+    if (state.status === 'reconnecting') return 'activity' in state.prior ? this.endWhileOffline(state.prior.activity) : undefined;
     if (state.status === 'outgoing') return this.cancel();
     if (state.status === 'incoming') return this.decline();
     if (state.status !== 'in-call' && state.status !== 'joining') return;
     if (state.activity.kind === 'room') return this.leave();
-    const callId = state.activity.id;
-    try {
-      await this.request().request('call.hangup', { callId });
-    } catch {
-      // The server is unreachable: end locally; it ends our side when the socket drops.
-      this.endActivity();
-      this.dispatch({ type: 'ended', ended: { callId, ...(state.activity.sessionId ? { sessionId: state.activity.sessionId } : {}), reason: 'hangup', durationMs: Date.now() - (state.activity.connectedAt ?? Date.now()) } });
-    }
+    await this.request()
+      .request('call.hangup', { callId: state.activity.id })
+      .catch(() => this.endWhileOffline(state.activity));
+  }
+
+  /** Hanging up without a connection: end here now, and leave on the server once the connection resumes. */
+  private endWhileOffline(a: Activity): void {
+    this.leaveOnResume = true;
+    this.endActivity();
+    if (a.kind === 'room') this.dispatch({ type: 'left_room' });
+    else this.dispatch({ type: 'ended', ended: { callId: a.id, ...(a.sessionId ? { sessionId: a.sessionId } : {}), reason: 'hangup', durationMs: Date.now() - (a.connectedAt ?? Date.now()) } });
   }
 
   /** Rings more people into the current call. */
@@ -210,7 +219,7 @@ export class CallController extends CallStateHost implements CallEngine {
 
   async leave(): Promise<void> {
     this.endActivity();
-    await this.request().request('room.leave', {}).catch(() => undefined);
+    await this.request().request('room.leave', {}).catch(() => (this.leaveOnResume = true));
     this.dispatch({ type: 'left_room' });
   }
 

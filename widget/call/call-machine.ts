@@ -138,9 +138,11 @@ export function transition(state: CallMachineState, event: CallMachineEvent): Ca
     case 'ended':
       if (!isCurrent(state, event.ended.callId)) return state;
       return { status: 'ended', me: (state as { me: ParticipantInfo }).me, ended: event.ended };
-    case 'left_room':
-      if ((state.status === 'in-call' || state.status === 'joining') && state.activity.kind === 'room') return { status: 'idle', me: state.me };
+    case 'left_room': {
+      const base = state.status === 'reconnecting' ? state.prior : state;
+      if ((base.status === 'in-call' || base.status === 'joining') && base.activity.kind === 'room') return { status: 'idle', me: base.me };
       return state;
+    }
     case 'failed': {
       const me = meOf(state);
       return { status: 'error', ...(me ? { me } : {}), error: event.error };

@@ -66,6 +66,7 @@ export class RoomSession {
   async start(room: RoomJoined, local: Promise<MediaStream | undefined>, prepared: { media?: MediaClient; device?: Device }): Promise<void> {
     this.role = room.role;
     this.audienceCount = room.audienceCount;
+    this.activeSpeaker ??= room.activeSpeaker ?? null;
     for (const p of room.participants) {
       this.setName(p.userId, p.name);
       if (p.role) this.roles.set(p.userId, p.role);
