@@ -56,7 +56,8 @@ export const callWidgetStyles = css`
   :host([mode='launcher']) [part~='panel'] { position: fixed; top: 0; left: 0; width: 380px; height: 540px; background: var(--_bg); border-radius: var(--_radius); box-shadow: 0 12px 40px rgb(0 0 0 / 35%); }
   [part~='panel'][hidden] { display: none; }
   *, *::before, *::after { box-sizing: inherit; }
-  [part~='panel'] { flex: 1; display: flex; flex-direction: column; gap: var(--_gap); padding: var(--_gap); min-height: 0; }
+  /* Content taller than the widget (pre-join + dialer + recent calls in a short container) scrolls. */
+  [part~='panel'] { flex: 1; display: flex; flex-direction: column; gap: var(--_gap); padding: var(--_gap); min-height: 0; overflow-y: auto; }
   [part~='status'] { margin: 0; font-size: 1.05rem; font-weight: 600; }
   .center { flex: 1; display: flex; flex-direction: column; align-items: center; justify-content: center; gap: var(--_gap); text-align: center; }
   .hint { color: var(--_muted); font-size: 0.9rem; margin: 0; }
@@ -104,7 +105,10 @@ export const callWidgetStyles = css`
     background: var(--call-widget-warning-background, #8a5a00); color: var(--call-widget-warning-foreground, #fff); font-size: 0.9rem; font-weight: 600;
   }
   [part~='prejoin'] { position: relative; display: flex; flex-direction: column; gap: 8px; }
-  [part~='preview-tile'] { position: relative; aspect-ratio: var(--call-widget-tile-aspect, 16 / 9); max-height: 40cqh; border-radius: 8px; overflow: hidden; background: #000; }
+  [part~='preview-tile'] {
+    position: relative; align-self: center; height: min(32vh, 200px); max-width: 100%; aspect-ratio: var(--call-widget-tile-aspect, 16 / 9);
+    flex: none; border-radius: 8px; overflow: hidden; background: #000;
+  }
   [part~='preview-video'] { width: 100%; height: 100%; object-fit: cover; transform: scaleX(-1); display: block; }
   [part~='mic-meter'] { flex: 1; min-width: 80px; height: 8px; border-radius: 999px; background: var(--_surface); overflow: hidden; align-self: center; }
   [part~='mic-meter'] span { display: block; height: 100%; background: var(--_success); transition: inline-size 0.1s linear; }

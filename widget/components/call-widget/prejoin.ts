@@ -109,9 +109,11 @@ export class PrejoinController implements ReactiveController {
               : html`<div class="avatar">${S.cameraIsOff}</div>`}
           </div>`}
       <div class="row">
-        <div part="mic-meter" role="meter" aria-label=${S.micLevel} aria-valuemin="0" aria-valuemax="100" aria-valuenow=${level}>
-          <span style=${`inline-size: ${level}%`}></span>
-        </div>
+        ${d.preview
+          ? html`<div part="mic-meter" role="meter" aria-label=${S.micLevel} aria-valuemin="0" aria-valuemax="100" aria-valuenow=${level}>
+              <span style=${`inline-size: ${level}%`}></span>
+            </div>`
+          : nothing}
         ${toggle('prejoin-mic', engine.micEnabled, S.muteMic, S.unmuteMic, (on) => this.host.setMicEnabled(on))}
         ${toggle('prejoin-camera', engine.cameraEnabled, S.cameraOff, S.cameraOn, (on) => this.host.setCameraEnabled(on))}
         <button part="button device-settings" aria-haspopup="dialog" aria-expanded=${String(this.menuOpen)} aria-controls="device-menu"
