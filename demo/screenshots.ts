@@ -22,6 +22,7 @@ for (const story of STORIES) {
   for (const v of variants) {
     await page.goto(`${server.url}/#${story.id}?${v.query}`);
     await page.waitForFunction(() => document.querySelector('call-widget')?.shadowRoot?.querySelector('[part~="panel"]') !== null);
+    await page.evaluate(() => document.querySelector('call-widget')!.updateComplete); // its language too
     await page.waitForTimeout(150); // let the fake videos paint a frame
     await page.locator('#stage').screenshot({ path: join(out, `${story.id}.${v.name}.png`) });
     count += 1;

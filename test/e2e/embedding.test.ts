@@ -18,7 +18,9 @@ describe('embedding', () => {
     for (const id of ['one', 'two']) {
       await page.waitForFunction((i) => document.getElementById(i)?.getAttribute('state') === 'idle', id, { polling: 50, timeout: 15_000 });
     }
-    // The second instance is Spanish; both work independently: one calls the other on the same page.
+    // The second instance is Spanish (its table loads on demand; updateComplete includes it); both work
+    // independently: one calls the other on the same page.
+    await page.evaluate(() => (document.getElementById('two') as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete);
     assert.match(await page.locator('#two [part~="dial-video"]').innerText(), /Videollamada/);
     await page.evaluate(() => document.querySelector<HTMLElement & { dial(u: string, o: object): Promise<void> }>('#one')!.dial('cms-two', { video: false }));
     await page.waitForFunction(() => document.getElementById('two')?.getAttribute('state') === 'incoming', undefined, { polling: 50 });

@@ -12,7 +12,7 @@ import { RingFocus } from './focus';
 import { LauncherController, type LauncherPosition } from './launcher';
 import { PrejoinController } from './prejoin';
 import { RingSignals } from './tones';
-import { isRtl, resolveStrings } from './i18n';
+import { isRtl, LanguageController } from './i18n';
 import type { Strings } from './strings';
 import { announcementFor, fetchTokenFrom, type PanelState, renderState, type ViewHandlers } from './views';
 
@@ -135,6 +135,7 @@ export class CallWidget extends LitElement {
   /** Boolean: show the pre-join screen (preview, mic level, devices) when idle; with `room`, join on "Join now". */
   @property({ type: Boolean }) prejoin = false;
   private readonly prejoinUi = new PrejoinController(this, () => this.controller);
+  private readonly i18n = new LanguageController(this);
   private readonly ring = new RingSignals();
   /** The page took over the incoming call UI (call-incoming was cancelled). */
   private incomingHandledByPage = false;
@@ -217,6 +218,13 @@ export class CallWidget extends LitElement {
     this.connectionKey = '';
     document.removeEventListener('visibilitychange', this.onVisibility);
     this.resizeObserver?.disconnect();
+  }
+
+  /** Also waits for a language table still loading, so the element is settled in its own language. */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    await super.getUpdateComplete();
+    await this.i18n.ready;
+    return super.getUpdateComplete();
   }
 
   protected override updated(): void {
@@ -353,7 +361,7 @@ export class CallWidget extends LitElement {
   protected override render() {
     const controller = this.controller;
     const lang = this.language || document.documentElement.lang || navigator.language;
-    const S = resolveStrings(lang, this.strings);
+    const S = this.i18n.strings(lang, this.strings);
     const prejoin = this.prejoin && controller ? this.prejoinUi.render(controller, S, this.room) : undefined;
     const grid: PanelState = { layout: this.layout, page: this.page, pinned: this.pinned, pageSize: Math.max(1, this.pageSize), recentOpen: this.recentOpen, lang, prejoin };
     const panel = html`<div part="panel" id="panel" dir=${isRtl(lang) ? 'rtl' : 'ltr'} lang=${lang}
@@ -373,7 +381,7 @@ export class CallWidget extends LitElement {
   private updateRinging(state: string): void {
     const s = this.controller?.state;
     const ringing = s?.status === 'incoming' && !this.incomingHandledByPage ? s.call.caller : undefined;
-    const title = ringing ? resolveStrings(this.language || document.documentElement.lang, this.strings).incomingAnnouncement(ringing.name ?? ringing.userId) : undefined;
+    const title = ringing ? this.i18n.strings(this.language || document.documentElement.lang, this.strings).incomingAnnouncement(ringing.name ?? ringing.userId) : undefined;
     this.ring.update(state, title, this.mutedTones);
     if (state !== 'incoming') this.incomingHandledByPage = false;
   }

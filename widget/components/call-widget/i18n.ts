@@ -1,214 +1,38 @@
+import type { ReactiveControllerHost } from 'lit';
 import { EN, type Strings } from './strings';
 
-const ES: Strings = {
-  notConnected: 'Sin conexión',
-  waitingForToken: 'Esperando un token…',
-  connecting: 'Conectando…',
-  calleePlaceholder: 'ID de usuario a llamar',
-  calleeLabel: '¿A quién quieres llamar?',
-  videoCall: 'Videollamada',
-  audioCall: 'Llamada de voz',
-  calling: (who) => `Llamando a ${who}…`,
-  ringing: 'Sonando',
-  cancel: 'Cancelar',
-  incomingVideo: (who) => `${who} te está videollamando`,
-  incomingAudio: (who) => `${who} te está llamando`,
-  acceptVideo: 'Aceptar con vídeo',
-  acceptAudio: 'Aceptar solo audio',
-  decline: 'Rechazar',
-  hangup: 'Colgar',
-  muteMic: 'Silenciar micrófono',
-  unmuteMic: 'Activar micrófono',
-  cameraOff: 'Apagar cámara',
-  cameraOn: 'Encender cámara',
-  micMuted: 'Micrófono silenciado',
-  cameraIsOff: 'Cámara apagada',
-  you: 'Tú',
-  waitingForOthers: 'Esperando a que se unan otros…',
-  shareScreen: 'Compartir pantalla',
-  stopSharing: 'Dejar de compartir',
-  layoutGrid: 'Vista de cuadrícula',
-  layoutSpeaker: 'Vista de orador',
-  invite: 'Invitar',
-  invitePlaceholder: 'ID de usuario a añadir',
-  audience: (n) => (n === 1 ? '1 espectador' : `${n} espectadores`),
-  watching: 'Estás mirando',
-  pages: 'Páginas',
-  previousPage: 'Página anterior',
-  nextPage: 'Página siguiente',
-  pageOf: (page, pages) => `${page} / ${pages}`,
-  screenOf: (name) => `Pantalla de ${name}`,
-  actionsFor: (name) => `Acciones para ${name}`,
-  pin: 'Fijar',
-  unpin: 'Soltar',
-  muteParticipant: 'Silenciar',
-  stopCamera: 'Detener cámara',
-  toAudience: 'Mover al público',
-  remove: 'Quitar de la llamada',
-  joinAudioOnly: 'Unirse solo con audio',
-  callEnded: 'Llamada finalizada',
-  duration: (text) => `Duración ${text}`,
-  dismiss: 'Cerrar',
-  tryAgain: 'Reintentar',
-  reasons: {
-    hangup: 'La llamada terminó',
-    declined: 'La llamada fue rechazada',
-    cancelled: 'La llamada fue cancelada',
-    no_answer: 'Sin respuesta',
-    busy: 'La persona está en otra llamada',
-    unavailable: 'La persona no está disponible ahora',
-    answered_elsewhere: 'Respondida en otro dispositivo',
-    failed: 'La llamada falló',
-    connection_lost: 'Se perdió la conexión',
-    server_restart: 'El servicio de llamadas se reinició',
-  },
-  errors: {
-    media_permission_denied: 'Se bloqueó el acceso a la cámara o al micrófono. Permítelo en el navegador e inténtalo de nuevo.',
-    media_device_not_found: 'No se encontró micrófono ni cámara. Conecta uno e inténtalo de nuevo.',
-    token_expired: 'Tu sesión caducó. Recarga la página para obtener una nueva.',
-    already_in_room: 'Ya estás en otra llamada.',
-    video_full: 'No quedan plazas con vídeo en esta sala. Puedes unirte solo con audio.',
-    room_full: 'La sala está llena.',
-  },
-  callDuration: 'Duración de la llamada',
-  callPanel: 'Llamadas',
-  openCalls: 'Abrir llamadas',
-  incomingAnnouncement: (who) => `Llamada entrante de ${who}`,
-  connectedAnnouncement: 'Llamada conectada',
-  reconnecting: 'Se perdió la conexión. Reconectando…',
-  prejoinTitle: 'Revisa tu cámara y micrófono',
-  cameraPreview: 'Vista previa de tu cámara',
-  micLevel: 'Nivel del micrófono',
-  deviceSettings: 'Dispositivos',
-  camera: 'Cámara',
-  microphone: 'Micrófono',
-  speaker: 'Altavoz',
-  systemDefault: 'Predeterminado del sistema',
-  joinNow: 'Unirse ahora',
-  blockedHelp: 'La cámara y el micrófono están bloqueados para este sitio. Haz clic en el icono de la cámara o del candado en la barra de direcciones, elige Permitir y vuelve a intentarlo.',
-  noDeviceHelp: 'No se encontró cámara ni micrófono. Conecta uno: se detectará automáticamente.',
-  recentCalls: 'Llamadas recientes',
-  missedCalls: (n: number) => (n === 1 ? '1 llamada perdida' : `${n} llamadas perdidas`),
-  noRecentCalls: 'Aún no hay llamadas',
-  missedCall: 'Perdida',
-  incomingCall: 'Entrante',
-  outgoingCall: 'Saliente',
-  callBack: 'Devolver llamada',
-  callBackTo: (who: string) => `Devolver llamada a ${who}`,
-  poorConnection: 'Conexión débil',
+/** Translations other than English load on demand: a page in one language downloads only that one. */
+const LOADERS: Record<string, () => Promise<{ default: Strings }>> = {
+  es: () => import('./i18n/es'),
+  ar: () => import('./i18n/ar'),
 };
-
-const AR: Strings = {
-  notConnected: 'غير متصل',
-  waitingForToken: 'في انتظار رمز الدخول…',
-  connecting: 'جارٍ الاتصال…',
-  calleePlaceholder: 'معرّف المستخدم للاتصال',
-  calleeLabel: 'بمن تريد الاتصال؟',
-  videoCall: 'مكالمة فيديو',
-  audioCall: 'مكالمة صوتية',
-  calling: (who) => `جارٍ الاتصال بـ ${who}…`,
-  ringing: 'يرن',
-  cancel: 'إلغاء',
-  incomingVideo: (who) => `${who} يتصل بك بالفيديو`,
-  incomingAudio: (who) => `${who} يتصل بك`,
-  acceptVideo: 'قبول بالفيديو',
-  acceptAudio: 'قبول بالصوت فقط',
-  decline: 'رفض',
-  hangup: 'إنهاء المكالمة',
-  muteMic: 'كتم الميكروفون',
-  unmuteMic: 'تشغيل الميكروفون',
-  cameraOff: 'إيقاف الكاميرا',
-  cameraOn: 'تشغيل الكاميرا',
-  micMuted: 'الميكروفون مكتوم',
-  cameraIsOff: 'الكاميرا متوقفة',
-  you: 'أنت',
-  waitingForOthers: 'في انتظار انضمام الآخرين…',
-  shareScreen: 'مشاركة الشاشة',
-  stopSharing: 'إيقاف المشاركة',
-  layoutGrid: 'عرض الشبكة',
-  layoutSpeaker: 'عرض المتحدث',
-  invite: 'دعوة',
-  invitePlaceholder: 'معرّف المستخدم للإضافة',
-  audience: (n) => (n === 1 ? 'مشاهد واحد' : `${n} مشاهدين`),
-  watching: 'أنت تشاهد',
-  pages: 'الصفحات',
-  previousPage: 'الصفحة السابقة',
-  nextPage: 'الصفحة التالية',
-  pageOf: (page, pages) => `${page} / ${pages}`,
-  screenOf: (name) => `شاشة ${name}`,
-  actionsFor: (name) => `إجراءات لـ ${name}`,
-  pin: 'تثبيت',
-  unpin: 'إلغاء التثبيت',
-  muteParticipant: 'كتم',
-  stopCamera: 'إيقاف الكاميرا',
-  toAudience: 'نقل إلى الجمهور',
-  remove: 'إزالة من المكالمة',
-  joinAudioOnly: 'الانضمام بالصوت فقط',
-  callEnded: 'انتهت المكالمة',
-  duration: (text) => `المدة ${text}`,
-  dismiss: 'إغلاق',
-  tryAgain: 'حاول مرة أخرى',
-  reasons: {
-    hangup: 'انتهت المكالمة',
-    declined: 'تم رفض المكالمة',
-    cancelled: 'تم إلغاء المكالمة',
-    no_answer: 'لا يوجد رد',
-    busy: 'الشخص مشغول في مكالمة أخرى',
-    unavailable: 'الشخص غير متاح الآن',
-    answered_elsewhere: 'تم الرد على جهاز آخر',
-    failed: 'فشلت المكالمة',
-    connection_lost: 'انقطع الاتصال',
-    server_restart: 'أُعيد تشغيل خدمة المكالمات',
-  },
-  errors: {
-    media_permission_denied: 'تم حظر الوصول إلى الكاميرا أو الميكروفون. اسمح به في إعدادات المتصفح وحاول مرة أخرى.',
-    media_device_not_found: 'لم يتم العثور على ميكروفون أو كاميرا. وصّل جهازًا وحاول مرة أخرى.',
-    token_expired: 'انتهت جلستك. أعد تحميل الصفحة للحصول على جلسة جديدة.',
-    already_in_room: 'أنت بالفعل في مكالمة أخرى.',
-    video_full: 'لا توجد أماكن فيديو متاحة في هذه الغرفة. يمكنك الانضمام بالصوت فقط.',
-    room_full: 'الغرفة ممتلئة.',
-  },
-  callDuration: 'مدة المكالمة',
-  callPanel: 'المكالمات',
-  openCalls: 'فتح المكالمات',
-  incomingAnnouncement: (who) => `مكالمة واردة من ${who}`,
-  connectedAnnouncement: 'تم الاتصال',
-  reconnecting: 'انقطع الاتصال. جارٍ إعادة الاتصال…',
-  prejoinTitle: 'تحقق من الكاميرا والميكروفون',
-  cameraPreview: 'معاينة الكاميرا',
-  micLevel: 'مستوى الميكروفون',
-  deviceSettings: 'الأجهزة',
-  camera: 'الكاميرا',
-  microphone: 'الميكروفون',
-  speaker: 'مكبر الصوت',
-  systemDefault: 'افتراضي النظام',
-  joinNow: 'انضم الآن',
-  blockedHelp: 'الكاميرا والميكروفون محظوران لهذا الموقع. انقر على أيقونة الكاميرا أو القفل في شريط العنوان، واختر السماح، ثم حاول مرة أخرى.',
-  noDeviceHelp: 'لم يتم العثور على كاميرا أو ميكروفون. وصّل جهازًا وسيتم اكتشافه تلقائيًا.',
-  recentCalls: 'المكالمات الأخيرة',
-  missedCalls: (n: number) => (n === 1 ? 'مكالمة فائتة واحدة' : `${n} مكالمات فائتة`),
-  noRecentCalls: 'لا توجد مكالمات بعد',
-  missedCall: 'فائتة',
-  incomingCall: 'واردة',
-  outgoingCall: 'صادرة',
-  callBack: 'معاودة الاتصال',
-  callBackTo: (who: string) => `معاودة الاتصال بـ ${who}`,
-  poorConnection: 'اتصال ضعيف',
-};
-
-const TABLES: Record<string, Strings> = { en: EN, es: ES, ar: AR };
+const TABLES = new Map<string, Strings>([['en', EN]]);
+const LOADING = new Map<string, Promise<void>>();
 const RTL = new Set(['ar', 'he', 'fa', 'ur']);
 
-export const SUPPORTED_LANGUAGES = Object.keys(TABLES);
+export const SUPPORTED_LANGUAGES = ['en', ...Object.keys(LOADERS)];
 
 /** The primary subtag of a BCP 47 tag: `es-MX` → `es`. */
 function primary(lang: string | undefined): string {
   return (lang ?? '').toLowerCase().split('-')[0] ?? '';
 }
 
-/** Strings for `lang` (falling back to English), with the integrator's overrides on top. */
+/** Loads `lang`'s table if it has one that is not loaded yet; resolves once it can be used. */
+export function loadLanguage(lang: string | undefined): Promise<void> {
+  const code = primary(lang);
+  const loader = LOADERS[code];
+  if (!loader || TABLES.has(code)) return Promise.resolve();
+  let pending = LOADING.get(code);
+  if (!pending) {
+    pending = loader().then((m) => void TABLES.set(code, m.default));
+    LOADING.set(code, pending);
+  }
+  return pending;
+}
+
+/** Strings for `lang` (English until its table has loaded, or if there is none), with the integrator's overrides on top. */
 export function resolveStrings(lang: string | undefined, overrides: Partial<Strings> = {}): Strings {
-  const base = TABLES[primary(lang)] ?? EN;
+  const base = TABLES.get(primary(lang)) ?? EN;
   return {
     ...base,
     ...overrides,
@@ -219,4 +43,26 @@ export function resolveStrings(lang: string | undefined, overrides: Partial<Stri
 
 export function isRtl(lang: string | undefined): boolean {
   return RTL.has(primary(lang));
+}
+
+/**
+ * The element's strings: resolves them for the current language and, when that language is still loading,
+ * re-renders once it arrives. `ready` settles when the last language asked for is usable (the element's
+ * `updateComplete` waits for it, so tests and integrators never observe the English stand-in).
+ */
+export class LanguageController {
+  ready: Promise<void> = Promise.resolve();
+
+  constructor(private readonly host: ReactiveControllerHost) {}
+
+  strings(lang: string | undefined, overrides: Partial<Strings>): Strings {
+    const code = primary(lang);
+    if (LOADERS[code] && !TABLES.has(code)) {
+      this.ready = loadLanguage(code).then(
+        () => this.host.requestUpdate(),
+        () => undefined, // offline chunk: English stays
+      );
+    }
+    return resolveStrings(lang, overrides);
+  }
 }
