@@ -47,6 +47,8 @@ export const ClientMessageSchemas = {
   'room.muteParticipant': request('room.muteParticipant', { userId: UserId, source: Type.Union([Type.Literal('mic'), Type.Literal('camera')]) }),
   'room.removeParticipant': request('room.removeParticipant', { userId: UserId }),
   'room.leave': request('room.leave', {}),
+  /** Liveness check from the client (browsers cannot send WebSocket pings): answered with an empty response. */
+  ping: request('ping', {}),
   // Call flow.
   'call.dial': request('call.dial', {
     callees: Type.Array(UserId, { minItems: 1, maxItems: 32 }),

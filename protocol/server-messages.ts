@@ -131,6 +131,7 @@ export interface ResponseMap {
   'call.decline': Record<string, never>;
   'call.cancel': Record<string, never>;
   'call.hangup': Record<string, never>;
+  ping: Record<string, never>;
   'calls.recent': { calls: RecentCall[] };
   'media.createTransport': TransportOptions;
   'media.connectTransport': Record<string, never>;

@@ -38,6 +38,8 @@ export interface BuildOptions {
   ringTimeoutMs?: number;
   /** Wait before a dead media worker is replaced (tests make it long to observe the dead state). */
   workerRespawnDelayMs?: number;
+  /** How long rooms of a dead worker wait for a live one before they fail (default 10 s). */
+  mediaRecoveryTimeoutMs?: number;
   /** Waits between webhook attempts (tests use short ones). */
   webhookRetryScheduleMs?: readonly number[];
   webhookPollMs?: number;
@@ -101,7 +103,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   const listen = { listenIp: config.listenIp, announcedIp: config.announcedIp };
   const presence = new Presence();
   const hooks: RoomHooks = {};
-  const rooms = new RoomRegistry((events) => RoomMedia.create(pool, listen, events), hooks);
+  const rooms = new RoomRegistry((events) => RoomMedia.create(pool, listen, events), hooks, options.mediaRecoveryTimeoutMs);
   const calls = new CallService(rooms, presence, {
     ringTimeoutMs: (link) => options.ringTimeoutMs ?? link.identity.tenant.settings.ringTimeoutSeconds * 1000,
     lifecycle: recorder.sink,

@@ -46,6 +46,8 @@ export class RoomRegistry {
   constructor(
     private readonly createMedia: MediaFactory,
     private readonly hooks: RoomHooks = {},
+    /** How long a room whose worker died waits for a live worker before it fails. */
+    private readonly mediaRecoveryTimeoutMs = 10_000,
   ) {}
 
   get(tenantKey: string, roomId: string): Room | undefined {
@@ -202,7 +204,7 @@ export class RoomRegistry {
   /**
    * The room's worker died: recreate its media on a live worker (another one, or the respawned one) and tell
    * everyone in it — and anyone preparing to answer — to set their media up again. Same room, same session,
-   * same call; users see a short freeze. Gives up (the room fails) if no worker is available for 10 s.
+   * same call; users see a short freeze. Gives up (the room fails) if no worker is available in time.
    */
   private async recoverRoom(room: Room): Promise<void> {
     const started = Date.now();
@@ -220,7 +222,7 @@ export class RoomRegistry {
         this.hooks.onRoomMediaRecovered?.(room, Date.now() - started);
         return;
       } catch {
-        if (Date.now() - started > 10_000) return this.failRoom(room);
+        if (Date.now() - started > this.mediaRecoveryTimeoutMs) return this.failRoom(room);
         await new Promise((r) => setTimeout(r, 200));
       }
     }

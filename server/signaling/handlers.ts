@@ -40,6 +40,7 @@ const handlers: HandlerTable = {
   'call.decline': async (ctx, link, msg) => (ctx.calls.decline(link, msg.callId), EMPTY),
   'call.cancel': async (ctx, link, msg) => (ctx.calls.cancel(link, msg.callId), EMPTY),
   'call.hangup': async (ctx, link, msg) => (ctx.calls.hangup(link, msg.callId), EMPTY),
+  ping: async () => EMPTY,
   'calls.recent': async (ctx, link, msg) => ({ calls: ctx.recentCalls(link.identity.tenant.key, link.identity.userId, msg.limit ?? 20) }),
   'call.prepare': async (ctx, link, msg) => (ctx.calls.prepare(link, msg.callId), EMPTY),
   'media.createTransport': async (ctx, link, msg) => {

@@ -152,6 +152,27 @@ describe('call flow over signaling (no media)', () => {
     assert.equal((await ended(b)).reason, 'hangup');
   });
 
+  test('no live worker to move to in time: the call fails for both sides, on the record too', async () => {
+    const lonely = await startServer({ workers: 1, workerRespawnDelayMs: 5000, mediaRecoveryTimeoutMs: 400 });
+    try {
+      const a = await connectAs(lonely.url, await lonely.token('lonely-a'));
+      const b = await connectAs(lonely.url, await lonely.token('lonely-b'));
+      const callId = callIdOf(await a.request('call.dial', { callees: ['lonely-b'], video: false }));
+      await b.next((m) => m.type === 'call.incoming');
+      await b.request('call.accept', { callId, video: false });
+      const tenantKey = lonely.app.services.apps.tenant(lonely.apps[0]!.environments.development!.appKey)!.key;
+      process.kill(lonely.app.services.rooms.get(tenantKey, callId)!.media.workerPid, 'SIGKILL');
+      const [ea, eb] = await Promise.all([ended(a), ended(b)]);
+      assert.deepEqual([ea.reason, eb.reason], ['failed', 'failed']);
+      assert.equal(lonely.app.services.rooms.roomOfUser(tenantKey, 'lonely-b'), undefined, 'nobody stuck in a dead room');
+      assert.equal(lonely.app.services.records.getCall(tenantKey, callId)?.endReason, 'failed');
+      a.close();
+      b.close();
+    } finally {
+      await lonely.close();
+    }
+  });
+
   test('a ringing callee can prepare transports; only the invitee may, and accept reuses them', async () => {
     const [a] = await user();
     const [b, bId] = await user();

@@ -52,6 +52,12 @@ export interface SignalingOptions {
   /** Backoff between attempts: starts near `reconnectBaseMs`, doubles, capped at `reconnectMaxMs`, with jitter. */
   reconnectBaseMs?: number;
   reconnectMaxMs?: number;
+  /**
+   * A `ping` every this many ms (default 10 s); no answer within `pingTimeoutMs` (default 5 s) means the socket
+   * is dead even if the browser has not noticed (sleep, a silently dropped NAT mapping): reconnect now.
+   */
+  pingIntervalMs?: number;
+  pingTimeoutMs?: number;
 }
 
 type Pending = { resolve(data: unknown): void; reject(error: SignalingError): void; timer: ReturnType<typeof setTimeout> };
@@ -104,6 +110,7 @@ export class SignalingClient {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
   private attemptInFlight = false;
+  private pingTimer: ReturnType<typeof setInterval> | undefined;
   onClose: ((error: SignalingError | undefined) => void) | undefined;
   onReconnecting: ((error: SignalingError) => void) | undefined;
   onReconnected: ((welcome: Welcome) => void) | undefined;
@@ -165,6 +172,7 @@ export class SignalingClient {
         }
         if (message.type === 'welcome') {
           welcomed = true;
+          this.watchLiveness(socket);
           this.resumeToken = message.resumeToken;
           if (typeof message.reconnectGraceMs === 'number') this.serverGraceMs = message.reconnectGraceMs;
           resolve(message);
@@ -183,6 +191,17 @@ export class SignalingClient {
         else if (!this.closedByUs) this.lost(error, false);
       };
     });
+  }
+
+  /** Pings while `socket` is the current one; a ping left unanswered replaces it. */
+  private watchLiveness(socket: SocketLike): void {
+    clearInterval(this.pingTimer);
+    this.pingTimer = setInterval(() => {
+      if (this.socket !== socket || this.reconnecting) return clearInterval(this.pingTimer);
+      this.request('ping', {}, this.options.pingTimeoutMs ?? 5000).catch((e: SignalingError) => {
+        if (e.code === 'timeout' && this.socket === socket) this.reconnectNow();
+      });
+    }, this.options.pingIntervalMs ?? 10_000);
   }
 
   private get graceMs(): number {
@@ -237,7 +256,7 @@ export class SignalingClient {
     }
   }
 
-  request<T extends ClientRequestType>(type: T, payload: RequestPayload<T>): Promise<ResponseOf<T>> {
+  request<T extends ClientRequestType>(type: T, payload: RequestPayload<T>, timeoutMs = this.options.requestTimeoutMs ?? 10_000): Promise<ResponseOf<T>> {
     const socket = this.socket;
     if (!socket || socket.readyState !== 1 || this.reconnecting) return Promise.reject(new SignalingError('connection_closed', 'not connected'));
     const requestId = String(this.nextId++);
@@ -245,7 +264,7 @@ export class SignalingClient {
       const timer = setTimeout(() => {
         this.pending.delete(requestId);
         reject(new SignalingError('timeout', `${type} timed out`));
-      }, this.options.requestTimeoutMs ?? 10_000);
+      }, timeoutMs);
       this.pending.set(requestId, { resolve: resolve as (d: unknown) => void, reject, timer });
       socket.send(JSON.stringify({ type, requestId, ...payload }));
     });
@@ -265,6 +284,7 @@ export class SignalingClient {
   close(): void {
     this.closedByUs = true;
     this.reconnecting = false;
+    clearInterval(this.pingTimer);
     clearTimeout(this.retryTimer);
     clearTimeout(this.graceTimer);
     this.socket?.close(1000, 'bye');
