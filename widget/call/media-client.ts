@@ -309,6 +309,7 @@ export class MediaClient {
     const stats: MediaStats = { audio: {}, video: {}, framesDecoded: {}, audioPacketsReceived: {}, videoTracksSent: this.producers.has('camera') ? 1 : 0 };
     type Inbound = {
       type: string;
+      trackIdentifier?: string;
       framesDecoded?: number;
       packetsReceived?: number;
       packetsLost?: number;
@@ -320,34 +321,52 @@ export class MediaClient {
       freezeCount?: number;
       totalFreezesDuration?: number;
     };
-    for (const [id, entry] of this.consumers) {
-      const report = await entry.consumer.getStats();
-      report.forEach((s: Inbound) => {
-        if (s.type !== 'inbound-rtp') return;
-        if (entry.consumer.kind === 'audio') {
-          stats.audioPacketsReceived[entry.userId] = (stats.audioPacketsReceived[entry.userId] ?? 0) + (s.packetsReceived ?? 0);
-          stats.audio[entry.userId] = { packetsReceived: s.packetsReceived ?? 0, packetsLost: s.packetsLost ?? 0, jitterMs: Math.round((s.jitter ?? 0) * 10000) / 10 };
-          return;
-        }
-        if (entry.source !== 'camera') return;
-        stats.framesDecoded[entry.userId] = (stats.framesDecoded[entry.userId] ?? 0) + (s.framesDecoded ?? 0);
-        const now = performance.now();
-        const bytes = s.bytesReceived ?? 0;
-        const prev = this.lastBytes.get(id);
-        this.lastBytes.set(id, { bytes, at: now });
-        const bitrateKbps = prev && now > prev.at ? ((bytes - prev.bytes) * 8) / (now - prev.at) : 0;
-        stats.video[entry.userId] = {
-          frameWidth: s.frameWidth ?? 0,
-          frameHeight: s.frameHeight ?? 0,
-          framesPerSecond: s.framesPerSecond ?? 0,
-          bitrateKbps: Math.round(bitrateKbps),
-          framesDecoded: s.framesDecoded ?? 0,
-          freezeCount: s.freezeCount ?? 0,
-          totalFreezesDurationMs: Math.round((s.totalFreezesDuration ?? 0) * 1000),
-        };
-      });
+    for (const [id, entry, s] of await this.inboundStats<Inbound>()) {
+      if (entry.consumer.kind === 'audio') {
+        stats.audioPacketsReceived[entry.userId] = (stats.audioPacketsReceived[entry.userId] ?? 0) + (s.packetsReceived ?? 0);
+        stats.audio[entry.userId] = { packetsReceived: s.packetsReceived ?? 0, packetsLost: s.packetsLost ?? 0, jitterMs: Math.round((s.jitter ?? 0) * 10000) / 10 };
+        continue;
+      }
+      if (entry.source !== 'camera') continue;
+      stats.framesDecoded[entry.userId] = (stats.framesDecoded[entry.userId] ?? 0) + (s.framesDecoded ?? 0);
+      const now = performance.now();
+      const bytes = s.bytesReceived ?? 0;
+      const prev = this.lastBytes.get(id);
+      this.lastBytes.set(id, { bytes, at: now });
+      const bitrateKbps = prev && now > prev.at ? ((bytes - prev.bytes) * 8) / (now - prev.at) : 0;
+      stats.video[entry.userId] = {
+        frameWidth: s.frameWidth ?? 0,
+        frameHeight: s.frameHeight ?? 0,
+        framesPerSecond: s.framesPerSecond ?? 0,
+        bitrateKbps: Math.round(bitrateKbps),
+        framesDecoded: s.framesDecoded ?? 0,
+        freezeCount: s.freezeCount ?? 0,
+        totalFreezesDurationMs: Math.round((s.totalFreezesDuration ?? 0) * 1000),
+      };
     }
     return stats;
+  }
+
+  /**
+   * Each consumer's inbound-rtp stats. One getStats() of the receiving connection, matched by track id: asking
+   * every consumer separately makes Chrome walk the whole connection once per consumer (it shows as video
+   * freezes in big calls on busy machines). Falls back to per-consumer reports if tracks cannot be matched.
+   */
+  private async inboundStats<T extends { type: string; trackIdentifier?: string }>(): Promise<Array<[string, ConsumerEntry, T]>> {
+    const out: Array<[string, ConsumerEntry, T]> = [];
+    const byTrack = new Map([...this.consumers].map(([id, entry]) => [entry.consumer.track.id, [id, entry] as const]));
+    const report = this.recvTransport && this.consumers.size > 0 ? await this.recvTransport.getStats() : undefined;
+    report?.forEach((s: T) => {
+      const match = s.type === 'inbound-rtp' && s.trackIdentifier !== undefined ? byTrack.get(s.trackIdentifier) : undefined;
+      if (match) out.push([match[0], match[1], s]);
+    });
+    if (out.length > 0 || this.consumers.size === 0) return out;
+    for (const [id, entry] of this.consumers) {
+      (await entry.consumer.getStats()).forEach((s: T) => {
+        if (s.type === 'inbound-rtp') out.push([id, entry, s]);
+      });
+    }
+    return out;
   }
 
   /** Idempotent: closes transports (and with them every producer and consumer). */

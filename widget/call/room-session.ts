@@ -242,6 +242,7 @@ export class RoomSession {
   }
 
   private async sampleQuality(): Promise<void> {
+    if (typeof document !== 'undefined' && document.hidden) return; // nobody sees the notice
     const stats = await this.getStats().catch(() => undefined);
     if (!stats || this.closed) return;
     const quality = assessQuality(this.lastStats, stats);

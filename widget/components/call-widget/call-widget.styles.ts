@@ -56,8 +56,10 @@ export const callWidgetStyles = css`
   :host([mode='launcher']) [part~='panel'] { position: fixed; top: 0; left: 0; width: 380px; height: 540px; background: var(--_bg); border-radius: var(--_radius); box-shadow: 0 12px 40px rgb(0 0 0 / 35%); }
   [part~='panel'][hidden] { display: none; }
   *, *::before, *::after { box-sizing: inherit; }
-  /* Content taller than the widget (pre-join + dialer + recent calls in a short container) scrolls. */
-  [part~='panel'] { flex: 1; display: flex; flex-direction: column; gap: var(--_gap); padding: var(--_gap); min-height: 0; overflow-y: auto; }
+  [part~='panel'] { flex: 1; display: flex; flex-direction: column; gap: var(--_gap); padding: var(--_gap); min-height: 0; }
+  /* The idle screen can be taller than the widget (pre-join + dialer + recent calls): it scrolls. Only then:
+     a scroll container around call videos costs compositing work. */
+  [part~='panel']:has([part~='prejoin'], [part~='recent-calls']) { overflow-y: auto; }
   [part~='status'] { margin: 0; font-size: 1.05rem; font-weight: 600; }
   .center { flex: 1; display: flex; flex-direction: column; align-items: center; justify-content: center; gap: var(--_gap); text-align: center; }
   .hint { color: var(--_muted); font-size: 0.9rem; margin: 0; }
