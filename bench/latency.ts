@@ -13,11 +13,17 @@ const RUNS = Number(process.argv[2] ?? 25);
 const PROBE = `
   window.bench = {};
   window.now = () => performance.timeOrigin + performance.now();
+  // The first frame presented by the remote video element; re-armed if a re-render replaces the element
+  // before it shows a frame (a callback on a detached element never fires).
   window.watchFirstFrame = () => new Promise((resolve) => {
+    let watched;
     const poll = () => {
       const v = document.querySelector('call-widget').shadowRoot.querySelector('[part~="remote-video"]');
-      if (!v) return setTimeout(poll, 1);
-      v.requestVideoFrameCallback((now) => resolve(performance.timeOrigin + now));
+      if (v && v !== watched) {
+        watched = v;
+        v.requestVideoFrameCallback((now) => resolve(performance.timeOrigin + now));
+      }
+      setTimeout(poll, v ? 50 : 1);
     };
     poll();
   });
