@@ -17,11 +17,13 @@ const PROBE = `
   // before it shows a frame (a callback on a detached element never fires).
   window.watchFirstFrame = () => new Promise((resolve) => {
     let watched;
+    let done = false;
     const poll = () => {
+      if (done) return;
       const v = document.querySelector('call-widget').shadowRoot.querySelector('[part~="remote-video"]');
       if (v && v !== watched) {
         watched = v;
-        v.requestVideoFrameCallback((now) => resolve(performance.timeOrigin + now));
+        v.requestVideoFrameCallback((now) => { done = true; resolve(performance.timeOrigin + now); });
       }
       setTimeout(poll, v ? 50 : 1);
     };

@@ -66,7 +66,7 @@ const lines = [
   '## SFU forwarding capacity (one worker)',
   '',
   sfu
-    ? `${sfu.summary.maxStreamsBelow80PercentCpu} forwarded streams measured below 80 % of a core${sfu.summary.reachedStepLimit ? ' (the step limit was reached first)' : ''}; ${sfu.summary.cpuPercentPerStream} % of a core per stream, i.e. about ${sfu.summary.extrapolatedStreamsAt80Percent} streams at 80 % by linear extrapolation (mediasoup quotes ~500 consumers per worker core; goal ≥ 500). Caveat: PlainTransport consumers skip SRTP; WebRTC consumers encrypt every packet per viewer, so browser-facing capacity is lower than this.`
+    ? `${sfu.summary.maxStreamsBelow80PercentCpu} forwarded streams measured below 80 % of a core${sfu.summary.reachedStepLimit ? ' (the step limit was reached first)' : ''}${sfu.summary.stoppedBy ? ` (stopped: ${sfu.summary.stoppedBy})` : ''}; ${sfu.summary.cpuPercentPerStream} % of a core per stream, i.e. about ${sfu.summary.extrapolatedStreamsAt80Percent} streams at 80 % by linear extrapolation (mediasoup quotes ~500 consumers per worker core; goal ≥ 500). Caveat: PlainTransport consumers skip SRTP; WebRTC consumers encrypt every packet per viewer, so browser-facing capacity is lower than this.`
     : 'not run',
   '',
   sfu ? `| Streams | Worker CPU (% of a core) | Packets/s out |\n| --- | --- | --- |\n${sfu.steps.map((s: { streams: number; workerCpuPercent: number; sinkPacketsPerSecond: number }) => `| ${s.streams} | ${s.workerCpuPercent} | ${s.sinkPacketsPerSecond} |`).join('\n')}` : '',

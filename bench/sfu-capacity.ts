@@ -54,8 +54,16 @@ if ((await probe.inputBytes()) === 0) {
 }
 
 const steps: { streams: number; workerCpuPercent: number; sinkPacketsPerSecond: number }[] = [];
+let stoppedBy: string | undefined;
 while (probe.streams < MAX_STREAMS) {
-  await probe.addViewers(STEP_PAIRS, sinkPort);
+  try {
+    await probe.addViewers(STEP_PAIRS, sinkPort);
+  } catch (error) {
+    // A saturated worker stops answering its control channel in time: that is the capacity limit too.
+    stoppedBy = `adding viewers past ${probe.streams} streams failed: ${(error as Error).message}`;
+    console.log(`[sfu] ${stoppedBy}`);
+    break;
+  }
   await new Promise((r) => setTimeout(r, 500));
   const before = sinkPackets;
   const cpu = await cpuPercent(probe.workerPid, SAMPLE_MS);
@@ -77,7 +85,8 @@ saveResult('sfu-capacity', {
     maxStreamsBelow80PercentCpu: below.at(-1)?.streams ?? 0,
     cpuPercentPerStream: Math.round(perStream * 1000) / 1000,
     extrapolatedStreamsAt80Percent: Math.round(80 / perStream),
-    reachedStepLimit: last.workerCpuPercent < 80,
+    reachedStepLimit: last.workerCpuPercent < 80 && stoppedBy === undefined,
+    ...(stoppedBy ? { stoppedBy } : {}),
   },
   steps,
 });

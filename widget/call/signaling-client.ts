@@ -53,8 +53,9 @@ export interface SignalingOptions {
   reconnectBaseMs?: number;
   reconnectMaxMs?: number;
   /**
-   * A `ping` every this many ms (default 10 s); no answer within `pingTimeoutMs` (default 5 s) means the socket
-   * is dead even if the browser has not noticed (sleep, a silently dropped NAT mapping): reconnect now.
+   * A `ping` every this many ms (default 15 s); no answer and no other message within `pingTimeoutMs` (default
+   * 10 s) means the socket is dead even if the browser has not noticed (sleep, a silently dropped NAT mapping):
+   * reconnect now. Generous on purpose: a page starved of CPU must not tear down a working call.
    */
   pingIntervalMs?: number;
   pingTimeoutMs?: number;
@@ -111,6 +112,7 @@ export class SignalingClient {
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
   private attemptInFlight = false;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private lastMessageAt = 0;
   onClose: ((error: SignalingError | undefined) => void) | undefined;
   onReconnecting: ((error: SignalingError) => void) | undefined;
   onReconnected: ((welcome: Welcome) => void) | undefined;
@@ -164,6 +166,7 @@ export class SignalingClient {
         );
       };
       socket.onmessage = (ev) => {
+        this.lastMessageAt = Date.now();
         let message: ServerMessage;
         try {
           message = JSON.parse(String(ev.data)) as ServerMessage;
@@ -196,12 +199,14 @@ export class SignalingClient {
   /** Pings while `socket` is the current one; a ping left unanswered replaces it. */
   private watchLiveness(socket: SocketLike): void {
     clearInterval(this.pingTimer);
+    const timeout = this.options.pingTimeoutMs ?? 10_000;
     this.pingTimer = setInterval(() => {
       if (this.socket !== socket || this.reconnecting) return clearInterval(this.pingTimer);
-      this.request('ping', {}, this.options.pingTimeoutMs ?? 5000).catch((e: SignalingError) => {
-        if (e.code === 'timeout' && this.socket === socket) this.reconnectNow();
+      this.request('ping', {}, timeout).catch((e: SignalingError) => {
+        const silent = Date.now() - this.lastMessageAt >= timeout;
+        if (e.code === 'timeout' && silent && this.socket === socket) this.reconnectNow();
       });
-    }, this.options.pingIntervalMs ?? 10_000);
+    }, this.options.pingIntervalMs ?? 15_000);
   }
 
   private get graceMs(): number {
