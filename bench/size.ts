@@ -43,7 +43,7 @@ async function breakdown(): Promise<{ pageView: Record<string, number>; lazyChun
 const pageView = sizes(entry);
 const total = sizes(all);
 const result = {
-  method: 'dist/ after `npm run build` (vite 8, minified); gzip level 9 and brotli (default quality) via node:zlib; breakdown: esbuild metafile of the same entries (minified bytes before compression; it does not apply the script-tag build's aliases, so mediasoup-client's debug, fake-mediastreamtrack and left-out handlers still show there)',
+  method: 'dist/ after `npm run build` (vite 8, minified); gzip level 9 and brotli (default quality) via node:zlib; breakdown: esbuild metafile of the same entries (minified bytes before compression; it does not apply the aliases of the script-tag build, so the debug, fake-mediastreamtrack and left-out handlers still show there)',
   summary: { pageView, total, budgetGzipTotal: BUDGET_GZIP_TOTAL },
   files,
   breakdown: await breakdown(),
