@@ -99,7 +99,7 @@ export async function waitUntil<A>(page: Page, fn: (arg: A) => unknown, arg: A, 
 
 /** Waits until the video from `userId` has decoded more than `min` frames and has a size. */
 export async function waitForVideoFrom(page: Page, userId: string, min = 10, timeout = 15_000): Promise<void> {
-  await waitUntil(
+  await waitUntilOrDescribe(
     page,
     async ({ userId, min }) => {
       const w = document.querySelector('call-widget')!;
@@ -111,6 +111,17 @@ export async function waitForVideoFrom(page: Page, userId: string, min = 10, tim
     `more than ${min} decoded frames from ${userId}`,
     timeout,
   );
+}
+
+/** waitUntil, and on timeout the page's receive stats in the error (what a failure report needs). */
+async function waitUntilOrDescribe<A>(page: Page, fn: (arg: A) => unknown, arg: A, what: string, timeout: number): Promise<void> {
+  try {
+    await waitUntil(page, fn, arg, what, timeout);
+  } catch (error) {
+    const s = await stats(page).catch(() => undefined);
+    const state = await page.evaluate(() => document.querySelector('call-widget')?.getAttribute('state')).catch(() => undefined);
+    throw new Error(`${(error as Error).message}; state ${state}; stats ${JSON.stringify(s)}`, { cause: error });
+  }
 }
 
 /** Waits until more than `min` audio RTP packets from `userId` arrived. */
