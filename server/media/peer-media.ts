@@ -221,6 +221,21 @@ export class PeerMedia {
     const consumer = this.consumers.get(consumerId);
     if (!consumer) throw new ServiceError('not_found', `no consumer ${consumerId}`);
     await consumer.resume();
+    if (consumer.type === 'simulcast') this.nudgeUntilForwarding(consumer, 3);
+  }
+
+  /**
+   * A simulcast consumer forwards nothing until a key frame of its target layer arrives (`currentLayers` stays
+   * unset). Resuming asks for one; if it got lost, the viewer would stare at an empty tile, so ask again a few
+   * times, 1.5 s apart, while it is still waiting.
+   */
+  private nudgeUntilForwarding(consumer: types.Consumer, attempts: number): void {
+    if (attempts <= 0) return;
+    setTimeout(() => {
+      if (consumer.closed || consumer.paused || consumer.producerPaused || consumer.currentLayers !== undefined) return;
+      consumer.requestKeyFrame().catch(() => undefined);
+      this.nudgeUntilForwarding(consumer, attempts - 1);
+    }, 1500).unref();
   }
 
   close(): void {
