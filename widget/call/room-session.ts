@@ -38,6 +38,7 @@ export class RoomSession {
   /** From the last two stats samples (every 2 s): shown as "Poor connection" during the call. */
   networkQuality: NetworkQuality = 'good';
   private lastStats: MediaStats | undefined;
+  private lastQuality: NetworkQuality = 'good';
   private qualityTimer: ReturnType<typeof setInterval> | undefined;
   private media: MediaClient | undefined;
   private queued: ProducerInfo[] = [];
@@ -247,7 +248,10 @@ export class RoomSession {
     if (!stats || this.closed) return;
     const quality = assessQuality(this.lastStats, stats);
     this.lastStats = stats;
-    if (quality !== this.networkQuality) {
+    // Two samples in a row (4 s) before the notice changes, so one bad moment does not make it flicker.
+    const settled = quality === this.lastQuality;
+    this.lastQuality = quality;
+    if (settled && quality !== this.networkQuality) {
       this.networkQuality = quality;
       this.onChange?.();
     }

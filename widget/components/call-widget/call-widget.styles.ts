@@ -133,6 +133,8 @@ export const callWidgetStyles = css`
   [part~='recent-call'][data-missed='true'] { border-inline-start: 4px solid var(--_danger); }
   [part~='recent-call'] .hint { grid-column: 1; }
   [part~='recent-call'] [part~='call-back'] { grid-column: 2; grid-row: 1 / span 2; min-height: 36px; padding: 6px 12px; }
+  /* Over the stage, not above it: appearing and going away must not move the call's controls. */
+  [part~='network-warning'] { position: absolute; z-index: 2; top: 8px; inset-inline: 0; margin-inline: auto; width: max-content; max-width: calc(100% - 16px); }
   .spinner { width: 12px; height: 12px; border-radius: 50%; border: 2px solid currentColor; border-right-color: transparent; }
   .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
   .sr-only:focus { position: static; width: auto; height: auto; clip: auto; }

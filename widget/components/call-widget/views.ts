@@ -127,8 +127,8 @@ function inCall(c: CallEngine, activity: Activity, grid: GridState, h: ViewHandl
   const watching = room?.role === 'audience';
   const canShare = !watching && c.grants.canPublish && typeof navigator.mediaDevices?.getDisplayMedia === 'function';
   return html`
-    ${room?.networkQuality === 'poor' ? html`<div part="network-warning" role="status">${S.poorConnection}</div>` : nothing}
     <div part="stage">
+      ${room?.networkQuality === 'poor' ? html`<div part="network-warning" role="status">${S.poorConnection}</div>` : nothing}
       ${remotes.length === 0 ? html`<div class="center"><p class="hint">${S.waitingForOthers}</p></div>` : nothing}
       ${renderGrid(remotes, grid, room?.activeSpeaker ?? null, c.grants.roomAdmin, h, S)}
       ${c.localStream && activity.video && !watching
