@@ -1,6 +1,6 @@
 import type { ProtocolError } from '../../protocol';
 import { openLocalMedia, stopStream, type VideoResolution } from './local-media';
-import { readStorage, writeStorage } from './recent-calls';
+import { readStorage, writeStorage } from './storage';
 import { toProtocolError } from './signaling-client';
 
 export type DeviceKind = 'camera' | 'microphone' | 'speaker';

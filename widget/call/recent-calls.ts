@@ -1,5 +1,6 @@
 import type { RecentCall } from '../../protocol';
 import type { SignalingClient } from './signaling-client';
+import { readStorage, writeStorage } from './storage';
 
 /** What the element reads: the list, the badge count, and "the list was shown". */
 export interface RecentCallsView {
@@ -36,22 +37,5 @@ export class RecentCalls implements RecentCallsView {
   markSeen(now = Date.now()): void {
     this.seenAt = now;
     if (this.userId) writeStorage(seenKey(this.userId), String(now));
-  }
-}
-
-/** localStorage can be unavailable (privacy modes, sandboxed iframes): then nothing is remembered. */
-export function readStorage(key: string): string | null {
-  try {
-    return globalThis.localStorage?.getItem(key) ?? null;
-  } catch {
-    return null;
-  }
-}
-
-export function writeStorage(key: string, value: string): void {
-  try {
-    globalThis.localStorage?.setItem(key, value);
-  } catch {
-    // not remembered; harmless
   }
 }
