@@ -3,6 +3,6 @@
 export default {
   globs: ['widget/components/**/*.component.ts', 'widget/components/**/events.ts'],
   exclude: ['**/*.test.ts'],
-  outdir: '.',
+  outdir: 'widget',
   litelement: true,
 };

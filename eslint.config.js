@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'custom-elements.json'] },
+  { ignores: ['dist/**', 'widget/dist/**', 'widget/custom-elements.json', 'node_modules/**', 'data/**', 'coverage/**', 'custom-elements.json'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

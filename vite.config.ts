@@ -25,14 +25,14 @@ function minifyLitCss(): Plugin {
 }
 
 /**
- * `vite build`            → dist/call-widget.js (script-tag ES module, self-contained; media client in dist/chunks/)
- * `vite build --mode lib` → dist/lib/ (npm package entry; lit, mediasoup-client and floating-ui stay external)
+ * `vite build`            → widget/dist/call-widget.js (script-tag ES module, self-contained; media client in widget/dist/chunks/)
+ * `vite build --mode lib` → widget/dist/lib/ (npm package entry; lit, mediasoup-client and floating-ui stay external)
  */
 export default defineConfig(({ mode }) => {
   if (mode === 'lib') {
     return {
       build: {
-        outDir: 'dist/lib',
+        outDir: 'widget/dist/lib',
         emptyOutDir: true,
         sourcemap: true,
         lib: { entry: 'widget/index.ts', formats: ['es'], fileName: () => 'index.js' },
@@ -63,7 +63,7 @@ export default defineConfig(({ mode }) => {
       ],
     },
     build: {
-      outDir: 'dist',
+      outDir: 'widget/dist',
       emptyOutDir: false,
       target: 'es2022',
       minify: true,

@@ -29,7 +29,10 @@ function chromiumVersion(): string {
 }
 
 export function machine(): Record<string, string | number> {
-  const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+  const manifest = (dir: string) => JSON.parse(readFileSync(join(import.meta.dirname, '..', dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+  // Versions as installed: the workspaces declare ranges (widget) or pins (server); the lockfile decides.
+  const installed = (name: string) => (JSON.parse(readFileSync(join(import.meta.dirname, '..', 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  const pkg = { dependencies: { ...manifest('server').dependencies, mediasoup: installed('mediasoup'), 'mediasoup-client': installed('mediasoup-client'), lit: installed('lit') } as Record<string, string>, devDependencies: manifest('.').devDependencies ?? {} };
   return {
     date: new Date().toISOString(),
     cpu: cpus()[0]?.model ?? 'unknown',

@@ -8,7 +8,7 @@ import { build } from 'esbuild';
 import { saveResult } from './lib';
 
 const BUDGET_GZIP_TOTAL = 70 * 1024;
-const dist = join(import.meta.dirname, '..', 'dist');
+const dist = join(import.meta.dirname, '..', 'widget', 'dist');
 
 function sizes(buf: Buffer) {
   return { raw: buf.length, gzip: gzipSync(buf, { level: 9 }).length, brotli: brotliCompressSync(buf).length };
@@ -43,7 +43,7 @@ async function breakdown(): Promise<{ pageView: Record<string, number>; lazyChun
 const pageView = sizes(entry);
 const total = sizes(all);
 const result = {
-  method: 'dist/ after `npm run build` (vite 8, minified); gzip level 9 and brotli (default quality) via node:zlib; breakdown: esbuild metafile of the same entries (minified bytes before compression; it does not apply the aliases of the script-tag build, so the debug, fake-mediastreamtrack and left-out handlers still show there)',
+  method: 'widget/dist/ after `npm run build` (vite 8, minified); gzip level 9 and brotli (default quality) via node:zlib; breakdown: esbuild metafile of the same entries (minified bytes before compression; it does not apply the aliases of the script-tag build, so the debug, fake-mediastreamtrack and left-out handlers still show there)',
   summary: { pageView, total, budgetGzipTotal: BUDGET_GZIP_TOTAL },
   files,
   breakdown: await breakdown(),

@@ -4,8 +4,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { resolve } from 'node:path';
-import type { ServerConfig } from './config';
+import { ConfigError, type ServerConfig } from './config';
 import { type AppDefinition, AppRegistry } from './domain/apps';
 import { CallService } from './domain/calls';
 import { Moderation } from './domain/moderation';
@@ -60,15 +59,22 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
 
   let apps = options.apps;
-  if (!apps) {
-    const loaded = loadOrCreateApps(config.appsFile);
-    apps = loaded.apps;
-    if (loaded.created) {
-      const key = apps[0]?.environments.development?.appKey;
-      app.log.info(`created a development demo app (App Key ${key}); its secret is stored in ${config.appsFile}`);
+  let registry: AppRegistry;
+  try {
+    if (!apps) {
+      const loaded = loadOrCreateApps(config.appsFile);
+      apps = loaded.apps;
+      if (loaded.created) {
+        const key = apps[0]?.environments.development?.appKey;
+        app.log.info(`created a development demo app (App Key ${key}); its secret is stored in ${config.appsFile}`);
+      }
     }
+    registry = new AppRegistry(apps);
+  } catch (err) {
+    // A broken apps file is the operator's to fix: main prints it as one line.
+    await app.close();
+    throw new ConfigError(`APPS_FILE ${config.appsFile} is invalid: ${(err as Error).message.replace(`${config.appsFile}: `, '')}`);
   }
-  const registry = new AppRegistry(apps);
 
   const db = openDatabase(config.databaseFile);
   const records = new CallRecordStore(db);
@@ -144,7 +150,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   await app.register(callRoutes, { services });
   await app.register(tokenRoutes, { services, rateLimitPerMinute: options.tokenRateLimitPerMinute ?? 120 });
   await app.register(signalingRoutes, { services, limits: { ...DEFAULT_SIGNALING_LIMITS, ...options.signalingLimits } });
-  await app.register(staticRoutes, { distDir: config.distDir, demoDir: resolve(import.meta.dirname, '..', 'demo') });
+  await app.register(staticRoutes, { distDir: config.distDir, widgetDir: config.widgetDir });
 
   app.addHook('onClose', async () => {
     calls.closeAll();

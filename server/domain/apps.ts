@@ -49,6 +49,22 @@ export interface Tenant {
 export const DEFAULT_LIMITS: RoomLimits = { maxVideoPublishers: 16, maxParticipants: 32 };
 export const DEFAULT_RING_TIMEOUT_SECONDS = 30;
 
+/**
+ * Why `origin` cannot be an allowed origin, or undefined when it can: browsers send `Origin` as
+ * `scheme://host[:port]` exactly (no path, no trailing slash), so anything else would never match.
+ */
+export function originProblem(origin: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return 'not an origin; expected scheme://host[:port], e.g. https://shop.example';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'an origin must start with https:// or http://';
+  if (url.origin !== origin) return `not an origin (no path, query or trailing slash); did you mean ${url.origin}?`;
+  return undefined;
+}
+
 /** Looks apps up by App Key; immutable snapshot of the apps file. */
 export class AppRegistry {
   private readonly byKey = new Map<string, Tenant>();
@@ -62,6 +78,10 @@ export class AppRegistry {
         if (this.byKey.has(settings.appKey)) throw new Error(`duplicate App Key ${settings.appKey}`);
         if (!app.demo && settings.allowedOrigins.includes('*')) {
           throw new Error(`app "${app.name}" ${environment}: allowedOrigins "*" is only allowed for demo apps`);
+        }
+        for (const origin of settings.allowedOrigins) {
+          const problem = origin === '*' ? undefined : originProblem(origin);
+          if (problem) throw new Error(`app "${app.name}" ${environment}: allowedOrigins "${origin}": ${problem}`);
         }
         const tenant: Tenant = { key: `${app.id}:${environment}`, app, environment, settings };
         this.byKey.set(settings.appKey, tenant);

@@ -18,19 +18,11 @@ import { announcementFor, fetchTokenFrom, type PanelState, renderState, type Vie
 
 const PHONE_ICON = svg`<svg viewBox="0 0 24 24" width="26" height="26" aria-hidden="true" fill="currentColor"><path d="M6.6 10.8a15.1 15.1 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25 11.4 11.4 0 0 0 3.6.57 1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.45.57 3.57a1 1 0 0 1-.25 1z"/></svg>`;
 
-/** The origin this script was served from: the default `server` for the script-tag bundle. */
-const SCRIPT_ORIGIN = (() => {
-  try {
-    return new URL(import.meta.url).origin;
-  } catch {
-    return undefined;
-  }
-})();
-
 /**
  * `<call-widget>`: audio/video calling in one element.
  *
- * @attr server - Base URL of the call-widget server (default: where the script came from).
+ * @attr server - Base URL of the call-widget server. Required when the widget is bundled into an app (without it:
+ *   `call-error` `not_configured`); the script-tag bundle (`/widget.js`) defaults to the origin it was served from.
  * @attr token - Token from your backend's Get Token call (`POST /v1/token`). Changing it reconnects.
  * @attr token-url - Instead of `token`: a URL on your own site that answers a POST (with the visitor's cookies)
  *   with `{ "token": "..." }`. The CMS path: no script needed, only attributes.
@@ -113,7 +105,14 @@ const SCRIPT_ORIGIN = (() => {
 export class CallWidget extends LitElement {
   static override styles = callWidgetStyles;
 
-  @property() server: string | undefined = SCRIPT_ORIGIN;
+  @property() server: string | undefined;
+
+  /**
+   * The server used when the `server` attribute is absent. Only the script-tag bundle sets it (to the origin it
+   * was served from, which is the server). A copy bundled into an app has none: guessing the app's own origin
+   * would connect somewhere that is not a call-widget server, so it reports `not_configured` instead.
+   */
+  static defaultServer: string | undefined;
   @property() token: string | undefined;
   @property({ attribute: 'token-url' }) tokenUrl: string | undefined;
   @property() environment: Environment | undefined;
@@ -274,10 +273,15 @@ export class CallWidget extends LitElement {
     this.teardown();
     this.connectionKey = key;
     if (!this.token && this.tokenUrl) return void this.fetchToken(this.tokenUrl);
-    if (!this.token || !this.server) return;
+    const server = this.server ?? CallWidget.defaultServer;
+    if (!this.token) return;
+    if (!server) {
+      this.dispatchEvent(callEvent('call-error', { code: 'not_configured', message: 'set the `server` attribute to the URL of your call-widget server (e.g. https://calls.example.com)' }));
+      return;
+    }
     this.attach(
       new CallController({
-        server: this.server,
+        server,
         token: this.token,
         videoResolution: this.videoResolution,
         ...(this.environment ? { environment: this.environment } : {}),
