@@ -8,7 +8,7 @@ const steps = [
   ['typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
   ['lint', 'npx', ['eslint', '--max-warnings', '0', '.']],
   ['build', 'npm', ['run', 'build', '--silent']],
-  ['unit + server tests', 'npm', ['run', 'test:unit', '--silent']],
+  ['unit, server and package tests', 'npm', ['run', 'test:unit', '--silent']],
   ['component tests (Chromium)', 'npm', ['run', 'test:components', '--silent']],
   ['end-to-end tests (Chromium + server)', 'npm', ['run', 'test:e2e', '--silent']],
 ];

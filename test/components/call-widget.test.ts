@@ -26,6 +26,17 @@ describe('<call-widget>', () => {
     equal(el.state, 'disconnected', 'state');
   });
 
+  it('bundled into an app without `server`: a token gives call-error not_configured instead of connecting to the page origin', async () => {
+    const el = mount();
+    const errors: { code: string; message: string }[] = [];
+    el.addEventListener('call-error', (e) => errors.push(e.detail));
+    el.token = 'TOKEN_FROM_YOUR_BACKEND';
+    await waitFor(() => errors.length > 0);
+    equal(errors[0]?.code, 'not_configured', 'error code');
+    assert(errors[0]?.message.includes('server'), 'the message names the missing attribute');
+    equal(el.state, 'disconnected', 'no connection attempt');
+  });
+
   it('renders the dialer when idle and dials through the engine', async () => {
     const el = mount();
     const engine = new SimulatedEngine({ status: 'idle', me: ME }, [], 10);
