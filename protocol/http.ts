@@ -53,6 +53,7 @@ export const WorkerHealth = Type.Object({
   pid: Type.Integer(),
   alive: Type.Boolean(),
   routers: Type.Integer(),
+  rtcPort: Type.Optional(Type.Integer({ description: 'The worker\u2019s WebRTC media port (UDP and TCP): open it in the firewall' })),
   diedAt: Type.Optional(Type.String()),
   restarts: Type.Integer({ description: 'Times this slot\u2019s worker died and was replaced' }),
 });

@@ -100,16 +100,16 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
     size: config.mediasoupWorkers,
     rtcMinPort: config.rtcMinPort,
     rtcMaxPort: config.rtcMaxPort,
+    webRtc: { listenIp: config.listenIp, announcedIp: config.announcedIp, port: config.rtcPort, protocols: config.rtcProtocols },
     ...(options.workerRespawnDelayMs !== undefined ? { respawnDelayMs: options.workerRespawnDelayMs } : {}),
   });
   pool.on('workerDied', (health, error) =>
     app.log.error({ worker: health, err: error }, `mediasoup worker ${health.pid} died: its rooms move to a live worker; a replacement is starting`),
   );
   pool.on('workerRespawned', (health) => app.log.warn({ worker: health }, `mediasoup worker slot ${health.index} replaced (pid ${health.pid})`));
-  const listen = { listenIp: config.listenIp, announcedIp: config.announcedIp };
   const presence = new Presence();
   const hooks: RoomHooks = {};
-  const rooms = new RoomRegistry((events) => RoomMedia.create(pool, listen, events), hooks, options.mediaRecoveryTimeoutMs);
+  const rooms = new RoomRegistry((events) => RoomMedia.create(pool, events), hooks, options.mediaRecoveryTimeoutMs);
   const calls = new CallService(rooms, presence, {
     ringTimeoutMs: (link) => options.ringTimeoutMs ?? link.identity.tenant.settings.ringTimeoutSeconds * 1000,
     lifecycle: recorder.sink,

@@ -11,6 +11,11 @@ export interface ServerConfig {
   announcedIp: string;
   /** The local IP mediasoup transports bind to. */
   listenIp: string;
+  /** WebRTC media port of worker 0 (worker i listens on rtcPort + i, UDP and TCP); 0 = any free port of the range. */
+  rtcPort: number;
+  /** Protocols the WebRTC media ports listen on (`RTC_PROTOCOLS`): both by default; `tcp` alone for UDP-blocked setups. */
+  rtcProtocols: ('udp' | 'tcp')[];
+  /** Port range for transports that cannot share a port (plain and pipe transports; WebRTC when rtcPort is 0). */
   rtcMinPort: number;
   rtcMaxPort: number;
   mediasoupWorkers: number;
@@ -53,9 +58,19 @@ function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min:
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
-  const rtcMinPort = intFromEnv(env, 'RTC_MIN_PORT', 40000, 1024, 65535);
+  const rtcMinPort = intFromEnv(env, 'RTC_MIN_PORT', 40100, 1024, 65535);
   const rtcMaxPort = intFromEnv(env, 'RTC_MAX_PORT', 49999, 1024, 65535);
   if (rtcMaxPort <= rtcMinPort) throw new ConfigError('RTC_MAX_PORT must be greater than RTC_MIN_PORT');
+  const mediasoupWorkers = intFromEnv(env, 'MEDIASOUP_WORKERS', Math.max(1, cpus().length), 1, 256);
+  const rtcPort = env.RTC_PORT === '0' ? 0 : intFromEnv(env, 'RTC_PORT', 40000, 1024, 65535 - mediasoupWorkers + 1);
+  const rtcPortLast = rtcPort + mediasoupWorkers - 1;
+  if (rtcPort !== 0 && rtcPort <= rtcMaxPort && rtcPortLast >= rtcMinPort) {
+    throw new ConfigError(`RTC_PORT ${rtcPort}..${rtcPortLast} (one per worker) must lie outside RTC_MIN_PORT..RTC_MAX_PORT (${rtcMinPort}..${rtcMaxPort})`);
+  }
+  const protocols = (env.RTC_PROTOCOLS || 'udp,tcp').split(',').map((p) => p.trim().toLowerCase());
+  if (protocols.length === 0 || protocols.some((p) => p !== 'udp' && p !== 'tcp')) {
+    throw new ConfigError(`RTC_PROTOCOLS must be "udp,tcp", "udp" or "tcp", got "${env.RTC_PROTOCOLS}"`);
+  }
   const host = env.HOST || '0.0.0.0';
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -64,9 +79,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     host,
     listenIp: ipFromEnv(env, 'RTC_LISTEN_IP', host === '0.0.0.0' || host === '::' || isIP(host) === 0 ? '0.0.0.0' : host),
     announcedIp: ipFromEnv(env, 'ANNOUNCED_IP', '127.0.0.1'),
+    rtcPort,
+    rtcProtocols: [...new Set(protocols)] as ('udp' | 'tcp')[],
     rtcMinPort,
     rtcMaxPort,
-    mediasoupWorkers: intFromEnv(env, 'MEDIASOUP_WORKERS', Math.max(1, cpus().length), 1, 256),
+    mediasoupWorkers,
     dataDir: resolve(env.DATA_DIR || './data'),
     appsFile: resolve(env.APPS_FILE || resolve(env.DATA_DIR || './data', 'apps.json')),
     databaseFile: resolve(env.DATABASE_FILE || resolve(env.DATA_DIR || './data', 'call-widget.db')),

@@ -26,7 +26,7 @@ export class ForwardingProbe {
   static async start(rtcMinPort = 40000, rtcMaxPort = 49999): Promise<ForwardingProbe> {
     const worker = await mediasoup.createWorker({ logLevel: 'error', rtcMinPort, rtcMaxPort });
     const router = await worker.createRouter({ mediaCodecs: ROUTER_MEDIA_CODECS });
-    const input = () => router.createPlainTransport({ listenIp: { ip: '127.0.0.1' }, rtcpMux: false, comedia: true });
+    const input = () => router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: false, comedia: true });
     const [videoIn, audioIn] = [await input(), await input()];
     const video = await videoIn.produce({
       kind: 'video',
@@ -54,7 +54,7 @@ export class ForwardingProbe {
   async addViewers(pairs: number, sinkPort: number): Promise<void> {
     for (let i = 0; i < pairs; i += 1) {
       for (const producer of this.producers) {
-        const t = await this.router.createPlainTransport({ listenIp: { ip: '127.0.0.1' }, rtcpMux: true, comedia: false });
+        const t = await this.router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: false });
         await t.connect({ ip: '127.0.0.1', port: sinkPort });
         await t.consume({ producerId: producer.id, rtpCapabilities: this.router.rtpCapabilities });
         this.consumerTransports.push(t);

@@ -18,13 +18,15 @@ async function clientInput<T>(what: string, fn: () => Promise<T>): Promise<T> {
 
 /** The producer's simulcast scale-down factors, when the client sent them. */
 function scaleFactors(producer: types.Producer): number[] | undefined {
-  const scales = producer.rtpParameters.encodings?.map((e) => e.scaleResolutionDownBy);
+  // Browsers send scaleResolutionDownBy in each encoding; mediasoup keeps it but no longer types it (3.13+).
+  const scales = producer.rtpParameters.encodings?.map((e) => (e as { scaleResolutionDownBy?: number }).scaleResolutionDownBy);
   return scales && scales.length > 1 && scales.every((s) => typeof s === 'number') ? (scales as number[]) : undefined;
 }
 
+/** Where this peer's WebRTC transports listen: the worker's WebRtcServer (one port for all), and its protocols. */
 export interface TransportListenOptions {
-  listenIp: string;
-  announcedIp: string;
+  webRtcServer: types.WebRtcServer;
+  protocols: readonly ('udp' | 'tcp')[];
 }
 
 /**
@@ -49,9 +51,9 @@ export class PeerMedia {
   async createTransport(direction: 'send' | 'recv'): Promise<TransportOptions> {
     this.assertOpen();
     const transport = await this.router.createWebRtcTransport({
-      listenIps: [{ ip: this.listen.listenIp, announcedIp: this.listen.announcedIp }],
-      enableUdp: true,
-      enableTcp: true, // for networks that block UDP
+      webRtcServer: this.listen.webRtcServer,
+      enableUdp: this.listen.protocols.includes('udp'),
+      enableTcp: this.listen.protocols.includes('tcp'), // for networks that block UDP
       preferUdp: true,
       initialAvailableOutgoingBitrate: 1_000_000,
       appData: { direction },

@@ -41,10 +41,10 @@ export class RoomMedia {
     });
   }
 
-  static async create(pool: WorkerPool, listen: TransportListenOptions, events: RoomMediaEvents): Promise<RoomMedia> {
-    const { router, workerPid } = await pool.createRouter(ROUTER_MEDIA_CODECS);
+  static async create(pool: WorkerPool, events: RoomMediaEvents): Promise<RoomMedia> {
+    const { router, workerPid, webRtcServer } = await pool.createRouter(ROUTER_MEDIA_CODECS);
     const speakers = await router.createActiveSpeakerObserver({ interval: 300 });
-    return new RoomMedia(router, workerPid, listen, speakers, events);
+    return new RoomMedia(router, workerPid, { webRtcServer, protocols: pool.webRtcProtocols }, speakers, events);
   }
 
   get rtpCapabilities(): unknown {

@@ -2,10 +2,22 @@ import { EventEmitter } from 'node:events';
 import mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 
+/** Where each worker's WebRtcServer listens: every WebRTC transport of that worker shares its one port. */
+export interface WebRtcListenOptions {
+  listenIp: string;
+  /** The address put into ICE candidates. */
+  announcedIp: string;
+  /** Worker i listens on port + i (UDP and TCP alike); 0 = any free port of rtcMinPort..rtcMaxPort. */
+  port: number;
+  protocols: ('udp' | 'tcp')[];
+}
+
 export interface WorkerPoolOptions {
   size: number;
+  /** The range plain and pipe transports take ports from (and WebRTC servers when `webRtc.port` is 0). */
   rtcMinPort: number;
   rtcMaxPort: number;
+  webRtc: WebRtcListenOptions;
   logLevel?: types.WorkerLogLevel;
   /** Wait before replacing a dead worker (doubles while workers keep dying right after starting; max 10 s). */
   respawnDelayMs?: number;
@@ -16,6 +28,8 @@ export interface WorkerHealth {
   pid: number;
   alive: boolean;
   routers: number;
+  /** The worker's WebRTC media port (UDP and TCP); every WebRTC transport of this worker uses it. */
+  rtcPort?: number;
   diedAt?: string;
   /** How many times this slot's worker died and was replaced. */
   restarts: number;
@@ -24,6 +38,8 @@ export interface WorkerHealth {
 interface PooledWorker {
   index: number;
   worker: types.Worker;
+  webRtcServer: types.WebRtcServer;
+  rtcPort: number | undefined;
   alive: boolean;
   routers: Set<types.Router>;
   diedAt?: Date;
@@ -62,11 +78,21 @@ export class WorkerPool extends EventEmitter<{ workerDied: [health: WorkerHealth
       rtcMinPort: this.options.rtcMinPort,
       rtcMaxPort: this.options.rtcMaxPort,
     });
+    let webRtcServer: types.WebRtcServer;
+    try {
+      webRtcServer = await worker.createWebRtcServer({ listenInfos: this.listenInfos(index) });
+    } catch (error) {
+      worker.close();
+      const port = this.options.webRtc.port === 0 ? 'a free port' : `port ${this.options.webRtc.port + index}`;
+      throw new Error(`mediasoup worker ${index} cannot listen for WebRTC media on ${this.options.webRtc.listenIp} ${port}: ${(error as Error).message}`, { cause: error });
+    }
     if (this.closed) {
       worker.close();
       return;
     }
-    const entry: PooledWorker = { index, worker, alive: true, routers: new Set(), startedAt: Date.now(), restarts };
+    const dump = await webRtcServer.dump().catch(() => undefined);
+    const rtcPort = dump?.udpSockets[0]?.port ?? dump?.tcpServers[0]?.port;
+    const entry: PooledWorker = { index, worker, webRtcServer, rtcPort, alive: true, routers: new Set(), startedAt: Date.now(), restarts };
     this.workers[index] = entry;
     worker.on('died', (error: Error) => {
       entry.alive = false;
@@ -76,6 +102,13 @@ export class WorkerPool extends EventEmitter<{ workerDied: [health: WorkerHealth
       this.emit('workerDied', this.describe(entry), error);
       this.respawn(entry);
     });
+  }
+
+  /** One UDP and one TCP listen info on the same port (a fixed port, or one picked from the range). */
+  private listenInfos(index: number): types.TransportListenInfo[] {
+    const { listenIp, announcedIp, port, protocols } = this.options.webRtc;
+    const where = port === 0 ? { portRange: { min: this.options.rtcMinPort, max: this.options.rtcMaxPort } } : { port: port + index };
+    return protocols.map((protocol) => ({ protocol, ip: listenIp, announcedAddress: announcedIp, ...where }));
   }
 
   private respawn(dead: PooledWorker): void {
@@ -95,15 +128,19 @@ export class WorkerPool extends EventEmitter<{ workerDied: [health: WorkerHealth
     }, delay).unref();
   }
 
-  /** A new router on the live worker with the fewest routers, and that worker's pid. */
-  async createRouter(mediaCodecs: types.RtpCodecCapability[]): Promise<{ router: types.Router; workerPid: number }> {
+  /** A new router on the live worker with the fewest routers, that worker's pid and its WebRtcServer. */
+  async createRouter(mediaCodecs: types.RouterRtpCodecCapability[]): Promise<{ router: types.Router; workerPid: number; webRtcServer: types.WebRtcServer }> {
     const live = this.workers.filter((w) => w.alive);
     if (live.length === 0) throw new Error('no live mediasoup worker');
     const target = live.reduce((best, w) => (w.routers.size < best.routers.size ? w : best));
     const router = await target.worker.createRouter({ mediaCodecs });
     target.routers.add(router);
     router.observer.once('close', () => target.routers.delete(router));
-    return { router, workerPid: target.worker.pid };
+    return { router, workerPid: target.worker.pid, webRtcServer: target.webRtcServer };
+  }
+
+  get webRtcProtocols(): readonly ('udp' | 'tcp')[] {
+    return this.options.webRtc.protocols;
   }
 
   health(): WorkerHealth[] {
@@ -120,6 +157,7 @@ export class WorkerPool extends EventEmitter<{ workerDied: [health: WorkerHealth
       pid: w.worker.pid,
       alive: w.alive,
       routers: w.routers.size,
+      ...(w.rtcPort !== undefined ? { rtcPort: w.rtcPort } : {}),
       ...(w.diedAt ? { diedAt: w.diedAt.toISOString() } : {}),
       restarts: w.restarts,
     };

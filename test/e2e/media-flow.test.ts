@@ -20,7 +20,7 @@ const FRAME_WATCHER = `
 
 /**
  * First proof that media flows through our mediasoup: A publishes fake camera (VP8 simulcast, 3 layers) + mic
- * into a room, B receives. Then the regression test for mediasoup 3.8.4's freeze with current Chrome: over 10
+ * into a room, B receives. Then the regression test for the freeze mediasoup < 3.9.9 had with current Chrome (kept: any SFU stall shows here): over 10
  * consecutive joins, the receiver never goes more than 500 ms without a new decoded frame in its first 5 s.
  */
 describe('media through the SFU', () => {

@@ -11,7 +11,7 @@ export interface ServerProcess {
 /** `npm start`'s entry (server/main.ts) as a real process on a random port, ready when it prints its URL. */
 export async function startServerProcess(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', MEDIASOUP_WORKERS: '1', DATA_DIR: dataDir, NODE_ENV: 'production', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', MEDIASOUP_WORKERS: '1', RTC_PORT: '0', DATA_DIR: dataDir, NODE_ENV: 'production', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
