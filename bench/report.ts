@@ -17,6 +17,10 @@ const size = load('size');
 const load_ = load('signaling-load');
 const sfu = load('sfu-capacity');
 const quality = load('quality');
+// The previous SFU (mediasoup 3.8.4), measured the same day on the same machine from a worktree of the commit
+// before the upgrade (its bench/results/*.json copied here with a -3.8.4 suffix).
+const latencyOld = load('latency-3.8.4');
+const sfuOld = load('sfu-capacity-3.8.4');
 const m = (latency ?? size ?? load_ ?? sfu ?? quality)?.machine ?? {};
 
 const lines = [
@@ -42,6 +46,21 @@ const lines = [
   'p95 1963 ms — this machine is slower today than when 213 ms was recorded — and the current code 320 ms median',
   '(bundled-OpenSSL worker with the current code: 345 ms). No regression from the reliability work; the goal is',
   'missed either way (the receive transport\u2019s ICE/DTLS only starts at the first consume).',
+  '',
+  '## SFU upgrade A/B: mediasoup 3.8.4 vs the current worker, same day, same machine',
+  '',
+  latencyOld && sfuOld && latency && sfu
+    ? [
+        `| What | 3.8.4 (${String(latencyOld.machine.date).slice(0, 10)}) | ${latency.machine.mediasoup} (${String(latency.machine.date).slice(0, 10)}) |`,
+        '| --- | --- | --- |',
+        `| Join: accept → first remote frame, median / p95 | ${latencyOld.summary.acceptToFirstFrameMs.median} / ${latencyOld.summary.acceptToFirstFrameMs.p95} ms | ${latency.summary.acceptToFirstFrameMs.median} / ${latency.summary.acceptToFirstFrameMs.p95} ms |`,
+        `| Ring: dial → ring rendered, median / p95 | ${latencyOld.summary.ringMs.median} / ${latencyOld.summary.ringMs.p95} ms | ${latency.summary.ringMs.median} / ${latency.summary.ringMs.p95} ms |`,
+        `| Worker CPU per forwarded stream (plain RTP) | ${sfuOld.summary.cpuPercentPerStream} % of a core | ${sfu.summary.cpuPercentPerStream} % of a core |`,
+        `| Streams below 80 % of a core (measured / extrapolated) | ${sfuOld.summary.maxStreamsBelow80PercentCpu} / ${sfuOld.summary.extrapolatedStreamsAt80Percent} | ${sfu.summary.maxStreamsBelow80PercentCpu} / ${sfu.summary.extrapolatedStreamsAt80Percent} |`,
+        '',
+        `Method: each benchmark run once per version, one after the other (3.8.4 first), ${latency.summary.acceptToFirstFrameMs.runs} calls each for latency, the same capacity steps; 3.8.4 from a git worktree of the commit before the upgrade (same code otherwise, its own node_modules and its cached worker). Join latency is the same within this machine's run-to-run spread (median) and its tail is shorter on the new worker; forwarding costs less CPU per stream. Both capacity runs report fewer streams than the 2026-11-22 run (1200 streams, 0.048 % per stream) on what was then an Intel Xeon machine of the same kind: machines differ between days, which is why only same-day numbers are compared.`,
+      ].join('\n')
+    : 'not run (needs bench/results/latency-3.8.4.json and sfu-capacity-3.8.4.json)',
   '',
   '## Bundle size',
   '',

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: everything CI checks, in order, stopping at the first failure.
 import { spawnSync } from 'node:child_process';
-import { ensureChromium } from './ensure-chromium.mjs';
+import { ensureBrowsers } from './ensure-browsers.mjs';
 
 const steps = [
   ['native build', 'node', ['scripts/native-build.mjs', '--quiet']],
@@ -9,12 +9,12 @@ const steps = [
   ['lint', 'npx', ['eslint', '--max-warnings', '0', '.']],
   ['build', 'npm', ['run', 'build', '--silent']],
   ['unit, server and package tests', 'npm', ['run', 'test:unit', '--silent']],
-  ['component tests (Chromium)', 'npm', ['run', 'test:components', '--silent']],
-  ['end-to-end tests (Chromium + server)', 'npm', ['run', 'test:e2e', '--silent']],
+  ['component tests (Chromium, Firefox)', 'npm', ['run', 'test:components', '--silent']],
+  ['end-to-end tests (Chromium, Firefox + server)', 'npm', ['run', 'test:e2e', '--silent']],
 ];
 
 const only = process.argv.slice(2);
-ensureChromium();
+ensureBrowsers();
 for (const [name, cmd, args] of steps) {
   if (only.length && !only.some((o) => name.startsWith(o))) continue;
   const started = Date.now();

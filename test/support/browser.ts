@@ -30,12 +30,30 @@ export async function newContext(browser: Browser): Promise<BrowserContext> {
   return browser.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 900, height: 700 } });
 }
 
+/**
+ * What the helpers below need from a page, met by Playwright's Chromium pages and by the Firefox pages of
+ * ./firefox.ts (Puppeteer over WebDriver BiDi), so every helper works in both browsers.
+ */
+export interface WidgetPage {
+  evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
+  evaluate<R>(fn: () => R | Promise<R>): Promise<R>;
+  waitForFunction<A>(fn: (arg: A) => unknown, arg: A, options?: { timeout?: number; polling?: number }): Promise<unknown>;
+  waitForTimeout(ms: number): Promise<void>;
+  bringToFront(): Promise<void>;
+}
+
 /** Opens the e2e page with one `<call-widget>` (id `w`) connected with `token`; waits until it is connected. */
 export async function openWidget(context: BrowserContext, serverUrl: string, token: string, attrs: Record<string, string> = {}): Promise<Page> {
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('[page error]', e.message));
   await page.goto(`${serverUrl}/e2e`);
-  await page.waitForFunction(() => customElements.get('call-widget') !== undefined);
+  await mountWidget(page, token, attrs);
+  return page;
+}
+
+/** Puts one `<call-widget>` (id `w`) into an open e2e page, records its events, and waits until it is connected. */
+export async function mountWidget(page: WidgetPage, token: string, attrs: Record<string, string> = {}): Promise<void> {
+  await page.waitForFunction(() => customElements.get('call-widget') !== undefined, undefined);
   await page.evaluate(
     ({ token, attrs }) => {
       const w = document.createElement('call-widget');
@@ -53,10 +71,9 @@ export async function openWidget(context: BrowserContext, serverUrl: string, tok
   );
   // Connected: idle, or already joining when a `room` attribute auto-joins.
   await page.waitForFunction(() => !['disconnected', 'connecting', null].includes(document.querySelector('call-widget')!.getAttribute('state')), undefined, { polling: 50, timeout: 15_000 });
-  return page;
 }
 
-export async function waitForState(page: Page, state: string, timeout = 15_000): Promise<void> {
+export async function waitForState(page: WidgetPage, state: string, timeout = 15_000): Promise<void> {
   await page.waitForFunction((s) => document.querySelector('call-widget')?.getAttribute('state') === s, state, { timeout, polling: 50 });
 }
 
@@ -65,12 +82,12 @@ export interface RecordedEvent {
   detail: Record<string, unknown>;
 }
 
-export async function events(page: Page, type?: string): Promise<RecordedEvent[]> {
+export async function events(page: WidgetPage, type?: string): Promise<RecordedEvent[]> {
   const all = await page.evaluate(() => (window as unknown as { events: RecordedEvent[] }).events);
   return type ? all.filter((e) => e.type === type) : all;
 }
 
-export async function waitForEvent(page: Page, type: string, timeout = 15_000): Promise<RecordedEvent> {
+export async function waitForEvent(page: WidgetPage, type: string, timeout = 15_000): Promise<RecordedEvent> {
   await page.waitForFunction((t) => (window as unknown as { events: RecordedEvent[] }).events.some((e) => e.type === t), type, { timeout, polling: 50 });
   const found = (await events(page, type)).at(-1);
   if (!found) throw new Error(`no ${type}`);
@@ -78,7 +95,7 @@ export async function waitForEvent(page: Page, type: string, timeout = 15_000): 
 }
 
 /** Media stats through the element's public getStats(). */
-export async function stats(page: Page): Promise<MediaStats> {
+export async function stats(page: WidgetPage): Promise<MediaStats> {
   return page.evaluate(() => document.querySelector('call-widget')!.getStats());
 }
 
@@ -86,7 +103,7 @@ export async function stats(page: Page): Promise<MediaStats> {
  * Polls `fn` in the page until it returns something truthy. Unlike page.waitForFunction, it awaits async
  * predicates (waitForFunction treats the returned Promise itself as truthy and returns at once).
  */
-export async function waitUntil<A>(page: Page, fn: (arg: A) => unknown, arg: A, what: string, timeout = 15_000): Promise<void> {
+export async function waitUntil<A>(page: WidgetPage, fn: (arg: A) => unknown, arg: A, what: string, timeout = 15_000): Promise<void> {
   const deadline = Date.now() + timeout;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -98,7 +115,7 @@ export async function waitUntil<A>(page: Page, fn: (arg: A) => unknown, arg: A, 
 }
 
 /** Waits until the video from `userId` has decoded more than `min` frames and has a size. */
-export async function waitForVideoFrom(page: Page, userId: string, min = 10, timeout = 15_000): Promise<void> {
+export async function waitForVideoFrom(page: WidgetPage, userId: string, min = 10, timeout = 15_000): Promise<void> {
   await waitUntilOrDescribe(
     page,
     async ({ userId, min }) => {
@@ -114,7 +131,7 @@ export async function waitForVideoFrom(page: Page, userId: string, min = 10, tim
 }
 
 /** waitUntil, and on timeout the page's receive stats in the error (what a failure report needs). */
-async function waitUntilOrDescribe<A>(page: Page, fn: (arg: A) => unknown, arg: A, what: string, timeout: number): Promise<void> {
+async function waitUntilOrDescribe<A>(page: WidgetPage, fn: (arg: A) => unknown, arg: A, what: string, timeout: number): Promise<void> {
   try {
     await waitUntil(page, fn, arg, what, timeout);
   } catch (error) {
@@ -125,7 +142,7 @@ async function waitUntilOrDescribe<A>(page: Page, fn: (arg: A) => unknown, arg: 
 }
 
 /** Waits until more than `min` audio RTP packets from `userId` arrived. */
-export async function waitForAudioFrom(page: Page, userId: string, min = 10, timeout = 15_000): Promise<void> {
+export async function waitForAudioFrom(page: WidgetPage, userId: string, min = 10, timeout = 15_000): Promise<void> {
   await waitUntil(
     page,
     async ({ userId, min }) => ((await document.querySelector('call-widget')!.getStats()).audioPacketsReceived[userId] ?? 0) > min,

@@ -42,7 +42,7 @@ export class DeviceManager implements DeviceView {
   preview: MediaStream | undefined;
   micLevel = 0;
   problem: ProtocolError | undefined;
-  private audio: { context: AudioContext; timer: ReturnType<typeof setInterval> } | undefined;
+  private audio: { context: AudioContext; timer: ReturnType<typeof setInterval>; resume: () => void } | undefined;
   private previewing = false;
   private generation = 0;
   private readonly onDeviceChange = () => void this.deviceChanged();
@@ -137,6 +137,13 @@ export class DeviceManager implements DeviceView {
     const track = stream.getAudioTracks()[0];
     if (!track || typeof AudioContext === 'undefined') return;
     const context = new AudioContext();
+    // Browsers start an AudioContext made without a user gesture suspended (autoplay policy), which would keep
+    // the meter at zero: resume now if allowed, else at the user's first click or key press on the page.
+    const resume = () => void context.resume().catch(() => undefined);
+    if (context.state === 'suspended') {
+      resume();
+      for (const type of ['pointerdown', 'keydown']) document.addEventListener(type, resume, { once: true, capture: true });
+    }
     const analyser = context.createAnalyser();
     analyser.fftSize = 512;
     context.createMediaStreamSource(new MediaStream([track])).connect(analyser);
@@ -150,7 +157,7 @@ export class DeviceManager implements DeviceView {
       this.micLevel = level;
       this.onChange();
     }, 100);
-    this.audio = { context, timer };
+    this.audio = { context, timer, resume };
   }
 
   private release(): void {
@@ -158,6 +165,7 @@ export class DeviceManager implements DeviceView {
     this.preview = undefined;
     if (this.audio) {
       clearInterval(this.audio.timer);
+      for (const type of ['pointerdown', 'keydown']) document.removeEventListener(type, this.audio.resume, { capture: true });
       void this.audio.context.close().catch(() => undefined);
       this.audio = undefined;
     }

@@ -41,6 +41,21 @@ export async function openLocalMedia(options: LocalMediaOptions): Promise<MediaS
   }
 }
 
+/**
+ * Opens a screen, window or tab for sharing. The user cancelling the picker, or a browser with nothing to
+ * capture (e.g. headless Firefox), becomes a typed error the page can explain; the call goes on either way.
+ */
+export async function openScreenCapture(): Promise<MediaStream> {
+  if (!navigator.mediaDevices?.getDisplayMedia) throw new SignalingError('media_device_not_found', 'this browser cannot share a screen here');
+  try {
+    return await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: 15 }, audio: false });
+  } catch (error) {
+    const name = (error as DOMException).name;
+    if (name === 'NotAllowedError' || name === 'SecurityError') throw new SignalingError('media_permission_denied', 'screen sharing was cancelled or blocked');
+    throw new SignalingError('media_device_not_found', `there is no screen, window or tab to share (${name})`);
+  }
+}
+
 export function stopStream(stream: MediaStream | undefined): void {
   stream?.getTracks().forEach((t) => t.stop());
 }

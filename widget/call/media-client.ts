@@ -1,5 +1,6 @@
 import { Device, type types } from 'mediasoup-client';
 import type { MediaSource, ProducerInfo } from '../../protocol';
+import { type BrowserMediaPolicy, mediaPolicyFor } from './browser-policy';
 import type { SignalingClient } from './signaling-client';
 
 /** One remote participant's media as the UI needs it. */
@@ -21,7 +22,7 @@ export interface VideoReceiveStats {
   /** Inbound bitrate since the previous getStats() call. */
   bitrateKbps: number;
   framesDecoded: number;
-  /** Chrome's own freeze accounting (inbound-rtp freezeCount / totalFreezesDuration). */
+  /** The browser's own freeze accounting where it keeps one (Chromium); 0 where it does not (Firefox). */
   freezeCount: number;
   totalFreezesDurationMs: number;
 }
@@ -53,24 +54,6 @@ interface ConsumerEntry {
 }
 
 /**
- * Simulcast layers so the SFU can fit each viewer's tile: 320/640/1280 wide for a 720p camera. Below 960 px
- * Chrome sends at most two layers (its simulcast table), so a 360p camera gets 320/640.
- */
-export function cameraEncodings(captureWidth: number | undefined): types.RtpEncodingParameters[] {
-  if ((captureWidth ?? 1280) >= 960) {
-    return [
-      { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
-      { rid: 'r1', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
-      { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 1_500_000 },
-    ];
-  }
-  return [
-    { rid: 'r0', scaleResolutionDownBy: 2, maxBitrate: 200_000 },
-    { rid: 'r1', scaleResolutionDownBy: 1, maxBitrate: 700_000 },
-  ];
-}
-
-/**
  * mediasoup-client side of one room: device, send/recv transports, producers and consumers. Lives in its own
  * chunk (dynamic import) so a page view never downloads mediasoup-client.
  */
@@ -84,14 +67,19 @@ export class MediaClient {
   private readonly screens = new Map<string, MediaStream>();
   /** Last view sent per consumer ("visible:bucket"), so re-renders do not resend it. */
   private readonly sentViews = new Map<string, string>();
-  private readonly lastBytes = new Map<string, { bytes: number; at: number }>();
+  private readonly lastBytes = new Map<string, { bytes: number; frames: number; at: number }>();
   private closed = false;
   onChange: (() => void) | undefined;
+
+  /** Browser-specific media choices (encodings, codec options, stats fields). */
+  private readonly policy: BrowserMediaPolicy;
 
   private constructor(
     private readonly signaling: SignalingClient,
     readonly device: Device,
-  ) {}
+  ) {
+    this.policy = mediaPolicyFor(device.handlerName);
+  }
 
   /** Loads the device for a router (can run while ringing, before the user answers). */
   static async loadDevice(routerRtpCapabilities: unknown): Promise<Device> {
@@ -142,7 +130,7 @@ export class MediaClient {
     const video = stream.getVideoTracks()[0];
     // stopTracks: false — the tracks belong to the room session, which may publish them again (media reset).
     if (audio) {
-      this.producers.set('mic', await transport.produce({ track: audio, stopTracks: false, appData: { source: 'mic' }, codecOptions: { opusDtx: true, opusFec: true } }));
+      this.producers.set('mic', await transport.produce({ track: audio, stopTracks: false, appData: { source: 'mic' }, codecOptions: this.policy.micCodecOptions }));
     }
     if (video) {
       this.producers.set(
@@ -150,9 +138,9 @@ export class MediaClient {
         await transport.produce({
           track: video,
           stopTracks: false,
-          encodings: cameraEncodings(video.getSettings().width),
+          encodings: this.policy.cameraEncodings(video.getSettings().width),
           appData: { source: 'camera', width: video.getSettings().width },
-          codecOptions: { videoGoogleStartBitrate: 1000 },
+          codecOptions: this.policy.cameraCodecOptions,
         }),
       );
     }
@@ -332,16 +320,19 @@ export class MediaClient {
       const now = performance.now();
       const bytes = s.bytesReceived ?? 0;
       const prev = this.lastBytes.get(id);
-      this.lastBytes.set(id, { bytes, at: now });
+      this.lastBytes.set(id, { bytes, frames: s.framesDecoded ?? 0, at: now });
       const bitrateKbps = prev && now > prev.at ? ((bytes - prev.bytes) * 8) / (now - prev.at) : 0;
+      // Browsers that leave framesPerSecond out (Firefox at times) get it from decoded frames over the interval.
+      const decodedFps = prev && now > prev.at ? (((s.framesDecoded ?? 0) - prev.frames) * 1000) / (now - prev.at) : 0;
+      const freezes = this.policy.freezes(s);
       stats.video[entry.userId] = {
         frameWidth: s.frameWidth ?? 0,
         frameHeight: s.frameHeight ?? 0,
-        framesPerSecond: s.framesPerSecond ?? 0,
+        framesPerSecond: s.framesPerSecond ?? Math.max(0, Math.round(decodedFps)),
         bitrateKbps: Math.round(bitrateKbps),
         framesDecoded: s.framesDecoded ?? 0,
-        freezeCount: s.freezeCount ?? 0,
-        totalFreezesDurationMs: Math.round((s.totalFreezesDuration ?? 0) * 1000),
+        freezeCount: freezes?.count ?? 0,
+        totalFreezesDurationMs: freezes?.durationMs ?? 0,
       };
     }
     return stats;

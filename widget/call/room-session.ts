@@ -1,6 +1,6 @@
 import type { GrantsInfo, Notification, ParticipantRole, ProducerInfo, RoomJoined } from '../../protocol';
 import type { MediaClient, MediaStats, RemoteMedia } from './media-client';
-import { openLocalMedia, stopStream, type VideoResolution } from './local-media';
+import { openLocalMedia, openScreenCapture, stopStream, type VideoResolution } from './local-media';
 import { assessQuality, type NetworkQuality } from './network-quality';
 import type { SignalingClient } from './signaling-client';
 
@@ -114,7 +114,7 @@ export class RoomSession {
   /** Shares a screen, window or tab as an extra producer; ends when the user stops it in the browser too. */
   async startScreenShare(): Promise<void> {
     if (this.screenStream || !this.media) return;
-    const stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: 15 }, audio: false });
+    const stream = await openScreenCapture();
     this.screenStream = stream;
     const track = stream.getVideoTracks()[0];
     track?.addEventListener('ended', () => void this.stopScreenShare());

@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// Browser tests use Debian's chromium and firefox-esr (never a downloaded browser: this machine has no internet).
+// Installs a missing one with apt-get when running as root; otherwise prints the exact command and fails.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+export const BROWSERS = [
+  { name: 'chromium', path: process.env.CHROMIUM_PATH || '/usr/bin/chromium', pkg: 'chromium', env: 'CHROMIUM_PATH' },
+  { name: 'firefox', path: process.env.FIREFOX_PATH || '/usr/bin/firefox-esr', pkg: 'firefox-esr', env: 'FIREFOX_PATH' },
+];
+
+export function ensureBrowsers() {
+  const missing = BROWSERS.filter((b) => !existsSync(b.path));
+  if (missing.length === 0) return;
+  const packages = missing.map((b) => b.pkg).join(' ');
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot) {
+    const override = missing.map((b) => `${b.env}`).join(' / ');
+    console.error(`[browsers] missing: ${missing.map((b) => b.path).join(', ')}. Install with:\n  sudo apt-get update && sudo apt-get install -y ${packages}\n(or set ${override} to the browser binary)`);
+    process.exit(1);
+  }
+  console.log(`[browsers] installing Debian ${packages} with apt-get (a minute or two)...`);
+  for (const args of [['update'], ['install', '-y', '--no-install-recommends', ...missing.map((b) => b.pkg)]]) {
+    const r = spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    if (r.status !== 0) {
+      console.error(`[browsers] apt-get ${args.join(' ')} failed; install ${packages} manually and retry.`);
+      process.exit(1);
+    }
+  }
+  const still = missing.filter((b) => !existsSync(b.path));
+  if (still.length > 0) {
+    console.error(`[browsers] apt-get finished but ${still.map((b) => b.path).join(', ')} is still missing.`);
+    process.exit(1);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) ensureBrowsers();
