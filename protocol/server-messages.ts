@@ -177,6 +177,13 @@ export interface NotificationMap {
 export type NotificationType = keyof NotificationMap;
 export type Notification = { [T in NotificationType]: { type: T } & NotificationMap[T] }[NotificationType];
 
+/** A STUN/TURN server for the browser's RTCPeerConnection (`RTCIceServer`): TURN credentials are per user and expire. */
+export interface IceServerInfo {
+  urls: string[];
+  username?: string;
+  credential?: string;
+}
+
 export interface Welcome {
   type: 'welcome';
   protocol: number;
@@ -190,6 +197,8 @@ export interface Welcome {
   resumed: boolean;
   /** How long (ms) the server keeps a dropped connection's calls and rooms. */
   reconnectGraceMs: number;
+  /** TURN servers with this user's credentials for every media transport (empty when the server has no TURN). */
+  iceServers: IceServerInfo[];
   requestId?: string;
 }
 

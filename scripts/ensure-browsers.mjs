@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-// Browser tests use Debian's chromium and firefox-esr (never a downloaded browser: this machine has no internet).
-// Installs a missing one with apt-get when running as root; otherwise prints the exact command and fails.
+// Browser tests use Debian's chromium and firefox-esr (never a downloaded browser: this machine has no internet),
+// and the TURN tests Debian's coturn. Installs what is missing with apt-get when running as root; otherwise
+// prints the exact command and fails.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 export const BROWSERS = [
   { name: 'chromium', path: process.env.CHROMIUM_PATH || '/usr/bin/chromium', pkg: 'chromium', env: 'CHROMIUM_PATH' },
   { name: 'firefox', path: process.env.FIREFOX_PATH || '/usr/bin/firefox-esr', pkg: 'firefox-esr', env: 'FIREFOX_PATH' },
+  { name: 'coturn', path: process.env.TURNSERVER_PATH || '/usr/bin/turnserver', pkg: 'coturn', env: 'TURNSERVER_PATH' },
 ];
 
 export function ensureBrowsers() {

@@ -29,6 +29,8 @@ export interface ServerConfig {
   prettyLogs: boolean;
   /** How long a client whose connection dropped keeps its place in calls and rooms (0: none). */
   reconnectGraceMs: number;
+  /** TURN (coturn `use-auth-secret`): URLs and the shared secret browsers' credentials are derived from. */
+  turn: { urls: string[]; secret: string | undefined; credentialTtlSeconds: number };
   /** Directory holding the built demo pages (`npm run build` output: dist/demo). */
   distDir: string;
   /** Directory holding the built script-tag bundle served at /widget.js (the widget package's dist). */
@@ -74,6 +76,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const host = env.HOST || '0.0.0.0';
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  const turnUrls = (env.TURN_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  const badTurnUrl = turnUrls.find((u) => !/^turns?:[^\s]+$/.test(u));
+  if (badTurnUrl) throw new ConfigError(`TURN_URLS must be comma-separated turn: or turns: URLs (e.g. turn:turn.example.com:3478?transport=udp), got "${badTurnUrl}"`);
+  if (turnUrls.length > 0 && !env.TURN_SECRET) throw new ConfigError('TURN_SECRET must be set when TURN_URLS is (coturn\'s static-auth-secret)');
+  if (env.TURN_SECRET && turnUrls.length === 0) throw new ConfigError('TURN_URLS must be set when TURN_SECRET is');
   const config: ServerConfig = {
     port: intFromEnv(env, 'PORT', 3000, 0, 65535),
     host,
@@ -89,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     databaseFile: resolve(env.DATABASE_FILE || resolve(env.DATA_DIR || './data', 'call-widget.db')),
     logLevel,
     reconnectGraceMs: intFromEnv(env, 'RECONNECT_GRACE_SECONDS', 20, 0, 3600) * 1000,
+    turn: { urls: turnUrls, secret: env.TURN_SECRET || undefined, credentialTtlSeconds: intFromEnv(env, 'TURN_CREDENTIAL_TTL_SECONDS', 3600, 60, 86_400) },
     prettyLogs: env.NODE_ENV !== 'production',
     distDir: resolve(env.DIST_DIR || './dist'),
     widgetDir: resolve(env.WIDGET_DIST_DIR || './widget/dist'),

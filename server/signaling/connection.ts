@@ -188,6 +188,7 @@ export class SignalingConnection implements SessionTransport {
         resumeToken: session.resumeToken,
         resumed: resumed !== undefined,
         reconnectGraceMs: this.ctx.reconnectGraceMs,
+        iceServers: this.ctx.iceServers(identity),
         ...(hello.requestId !== undefined ? { requestId: hello.requestId } : {}),
       });
       if (resumed) {

@@ -1,4 +1,5 @@
-import type { RecentCall } from '../../protocol';
+import type { IceServerInfo, RecentCall } from '../../protocol';
+import type { Identity } from '../domain/tokens';
 import type { AppRegistry } from '../domain/apps';
 import type { CallService } from '../domain/calls';
 import type { Moderation } from '../domain/moderation';
@@ -17,6 +18,8 @@ export interface SignalingContext {
   limits: SignalingLimits;
   recentCalls(tenantKey: string, userId: string, limit: number): RecentCall[];
   sessions: SessionRegistry;
+  /** TURN servers with fresh credentials for this identity (in every welcome, so a resume renews them). */
+  iceServers(identity: Identity): IceServerInfo[];
   /** How long a dropped connection's session (calls, rooms, presence) is kept for a resume. */
   reconnectGraceMs: number;
   /** The client is gone: it closed deliberately (`left`) or did not come back in time (`connection_lost`). */

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { turnIceServers } from '../domain/turn';
 import type { Services } from '../services';
 import type { ClientSession } from './client-session';
 import { SignalingConnection, type SignalingLimits } from './connection';
@@ -24,6 +25,7 @@ export const signalingRoutes: FastifyPluginAsync<SignalingRouteOptions> = async 
     recentCalls: (tenantKey, userId, limit) => services.records.recentFor(tenantKey, userId, limit),
     sessions: services.clients,
     reconnectGraceMs: services.config.reconnectGraceMs,
+    iceServers: (identity) => turnIceServers(services.config.turn, identity.userId, identity.expiresAt),
     endSession: (session, reason) => {
       services.clients.remove(session);
       services.presence.remove(session);

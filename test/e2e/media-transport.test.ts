@@ -3,49 +3,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { newContext, openWidget, waitForState, waitForVideoFrom } from '../support/browser';
+import { newContext, openWidget, recordPeerConnections, selectedPaths, waitForState, waitForVideoFrom } from '../support/browser';
 import { useServerAndBrowser } from '../support/suite';
 
-/** Keeps every RTCPeerConnection the page creates, so a test can read what the browser really negotiated. */
-const RECORD_PEER_CONNECTIONS = `
-  (() => {
-    const Native = window.RTCPeerConnection;
-    window.peerConnections = [];
-    window.RTCPeerConnection = class extends Native {
-      constructor(...args) {
-        super(...args);
-        window.peerConnections.push(this);
-      }
-    };
-  })();`;
-
-interface SelectedPath {
-  srtpCipher?: string;
-  dtlsState?: string;
-  localProtocol?: string;
-  remotePort?: number;
-}
-
-/** For each connected peer connection: the transport's SRTP cipher and the selected pair's protocol and port. */
-async function selectedPaths(page: Page): Promise<SelectedPath[]> {
-  return page.evaluate(async () => {
-    const paths = [];
-    for (const pc of (window as unknown as { peerConnections: RTCPeerConnection[] }).peerConnections) {
-      if (pc.connectionState !== 'connected') continue;
-      const report = await pc.getStats();
-      const all = [...report.values()] as Record<string, unknown>[];
-      const transport = all.find((s) => s.type === 'transport');
-      const pair = all.find((s) => s.type === 'candidate-pair' && s.id === transport?.selectedCandidatePairId);
-      const local = all.find((s) => s.id === pair?.localCandidateId);
-      const remote = all.find((s) => s.id === pair?.remoteCandidateId);
-      paths.push({ srtpCipher: transport?.srtpCipher as string, dtlsState: transport?.dtlsState as string, localProtocol: local?.protocol as string, remotePort: remote?.port as number });
-    }
-    return paths;
-  });
-}
-
 async function twoInARoom(ctx: BrowserContext, env: ReturnType<typeof useServerAndBrowser>, roomId: string): Promise<[Page, Page]> {
-  await ctx.addInitScript(RECORD_PEER_CONNECTIONS);
+  await recordPeerConnections(ctx);
   const a = await openWidget(ctx, env.server.url, await env.server.token(`${roomId}-a`), { 'video-resolution': '360p' });
   const b = await openWidget(ctx, env.server.url, await env.server.token(`${roomId}-b`), { 'video-resolution': '360p' });
   await a.evaluate((id) => document.querySelector('call-widget')!.join(id), roomId);

@@ -151,3 +151,51 @@ export async function waitForAudioFrom(page: WidgetPage, userId: string, min = 1
     timeout,
   );
 }
+
+/** Keeps every RTCPeerConnection the page creates, so a test can read what the browser really negotiated. */
+const RECORD_PEER_CONNECTIONS = `
+  (() => {
+    const Native = window.RTCPeerConnection;
+    window.peerConnections = [];
+    window.RTCPeerConnection = class extends Native {
+      constructor(...args) {
+        super(...args);
+        window.peerConnections.push(this);
+      }
+    };
+  })();`;
+
+export interface SelectedPath {
+  srtpCipher?: string;
+  dtlsState?: string;
+  localProtocol?: string;
+  /** `host`, `srflx`, `prflx` or `relay` (through TURN). */
+  localCandidateType?: string;
+  remotePort?: number;
+  /** Every local candidate type this connection gathered. */
+  gatheredTypes: string[];
+}
+
+/** For each connected peer connection: the transport's SRTP cipher and the selected pair's protocol and port. */
+export async function selectedPaths(page: Page): Promise<SelectedPath[]> {
+  return page.evaluate(async () => {
+    const paths = [];
+    for (const pc of (window as unknown as { peerConnections: RTCPeerConnection[] }).peerConnections) {
+      if (pc.connectionState !== 'connected') continue;
+      const report = await pc.getStats();
+      const all = [...report.values()] as Record<string, unknown>[];
+      const transport = all.find((s) => s.type === 'transport');
+      const pair = all.find((s) => s.type === 'candidate-pair' && s.id === transport?.selectedCandidatePairId);
+      const local = all.find((s) => s.id === pair?.localCandidateId);
+      const remote = all.find((s) => s.id === pair?.remoteCandidateId);
+      const gatheredTypes = [...new Set(all.filter((s) => s.type === 'local-candidate').map((s) => String(s.candidateType)))];
+      paths.push({ srtpCipher: transport?.srtpCipher as string, dtlsState: transport?.dtlsState as string, localProtocol: local?.protocol as string, localCandidateType: local?.candidateType as string, remotePort: remote?.port as number, gatheredTypes });
+    }
+    return paths;
+  });
+}
+
+/** From now on, every page of `ctx` records its peer connections (for selectedPaths). */
+export async function recordPeerConnections(ctx: BrowserContext): Promise<void> {
+  await ctx.addInitScript(RECORD_PEER_CONNECTIONS);
+}

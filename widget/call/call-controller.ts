@@ -22,6 +22,8 @@ export interface CallControllerOptions {
   environment?: Environment;
   socketFactory?: SocketFactory;
   videoResolution?: VideoResolution;
+  /** `relay`: every media transport goes through the server's TURN relay (strict networks, testing). */
+  iceTransportPolicy?: 'all' | 'relay';
   /** How the media chunk is loaded (tests may substitute it). */
   loadMedia?: () => Promise<MediaModule>;
   /** How long to try resuming a dropped connection before the call ends (default: the server's, 20 s). */
@@ -79,6 +81,7 @@ export class CallController extends CallStateHost implements CallEngine {
       server: this.options.server,
       token: this.options.token,
       ...(this.options.environment ? { environment: this.options.environment } : {}),
+      ...(this.options.iceTransportPolicy ? { iceTransportPolicy: this.options.iceTransportPolicy } : {}),
       ...(this.options.socketFactory ? { socketFactory: this.options.socketFactory } : {}),
       ...(this.options.reconnectGraceMs !== undefined ? { reconnectGraceMs: this.options.reconnectGraceMs } : {}),
     });

@@ -1,6 +1,7 @@
 import { Device, type types } from 'mediasoup-client';
 import type { MediaSource, ProducerInfo } from '../../protocol';
 import { type BrowserMediaPolicy, mediaPolicyFor } from './browser-policy';
+import { watchConnection } from './connection-watch';
 import type { SignalingClient } from './signaling-client';
 
 /** One remote participant's media as the UI needs it. */
@@ -53,6 +54,9 @@ interface ConsumerEntry {
   paused: boolean;
 }
 
+/** How long a transport may take from its first use to a working path before the page is told it failed. */
+const ICE_CONNECT_TIMEOUT_MS = 15_000;
+
 /**
  * mediasoup-client side of one room: device, send/recv transports, producers and consumers. Lives in its own
  * chunk (dynamic import) so a page view never downloads mediasoup-client.
@@ -70,6 +74,8 @@ export class MediaClient {
   private readonly lastBytes = new Map<string, { bytes: number; frames: number; at: number }>();
   private closed = false;
   onChange: (() => void) | undefined;
+  /** A transport's ICE/DTLS failed for good (e.g. relay-only with TURN credentials the TURN server refuses). */
+  onFailed: ((direction: 'send' | 'recv') => void) | undefined;
 
   /** Browser-specific media choices (encodings, codec options, stats fields). */
   private readonly policy: BrowserMediaPolicy;
@@ -99,13 +105,15 @@ export class MediaClient {
 
   private async createTransport(direction: 'send' | 'recv'): Promise<types.Transport> {
     const options = await this.signaling.request('media.createTransport', { direction });
-    const transportOptions = options as unknown as types.TransportOptions;
+    // TURN servers (with this user's expiring credentials) and the relay policy apply to every transport.
+    const transportOptions = { ...(options as unknown as types.TransportOptions), ...this.signaling.ice } as types.TransportOptions;
     const transport = direction === 'send' ? this.device.createSendTransport(transportOptions) : this.device.createRecvTransport(transportOptions);
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
       this.signaling
         .request('media.connectTransport', { transportId: transport.id, dtlsParameters: dtlsParameters as unknown as Record<string, unknown> })
         .then(() => callback(), errback);
     });
+    watchConnection(transport, ICE_CONNECT_TIMEOUT_MS, () => !this.closed && this.onFailed?.(direction));
     if (direction === 'send') {
       transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
         this.signaling
@@ -190,6 +198,8 @@ export class MediaClient {
     await Promise.all(
       [this.sendTransport, this.recvTransport].map(async (transport) => {
         if (!transport || transport.closed) return;
+        // The resume's welcome carried fresh TURN credentials: use them for the restarted ICE.
+        if (this.signaling.ice.iceServers.length > 0) await transport.updateIceServers({ iceServers: this.signaling.ice.iceServers });
         const { iceParameters } = await this.signaling.request('media.restartIce', { transportId: transport.id });
         await transport.restartIce({ iceParameters: iceParameters as types.IceParameters });
       }),

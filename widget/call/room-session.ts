@@ -1,8 +1,8 @@
 import type { GrantsInfo, Notification, ParticipantRole, ProducerInfo, RoomJoined } from '../../protocol';
 import type { MediaClient, MediaStats, RemoteMedia } from './media-client';
+import { SignalingError, type SignalingClient } from './signaling-client';
 import { openLocalMedia, openScreenCapture, stopStream, type VideoResolution } from './local-media';
 import { assessQuality, type NetworkQuality } from './network-quality';
-import type { SignalingClient } from './signaling-client';
 
 import type * as MediaModuleNamespace from './media-client';
 
@@ -75,8 +75,7 @@ export class RoomSession {
     const canSend = this.grants.canPublish && room.role !== 'audience';
     const media = prepared.media ?? (await this.mod.MediaClient.open(this.signaling, prepared.device ?? (await this.mod.MediaClient.loadDevice(room.routerRtpCapabilities)), { send: canSend }));
     if (this.closed) return media.close();
-    this.media = media;
-    media.onChange = () => this.onChange?.();
+    this.adopt(media);
     this.qualityTimer = setInterval(() => void this.sampleQuality(), 2000);
     const producers = [...room.producers, ...this.queued];
     this.queued = [];
@@ -86,6 +85,14 @@ export class RoomSession {
     if (stream && canSend) await this.publish(stream);
     else stopStream(stream);
     await consumed;
+  }
+
+  /** Takes `media` as this room's media: its changes re-render, its transport failures become a typed error. */
+  private adopt(media: MediaClient): void {
+    this.media = media;
+    media.onChange = () => this.onChange?.();
+    media.onFailed = (direction) =>
+      this.onError?.(new SignalingError('media_error', `could not connect the ${direction === 'send' ? 'outgoing' : 'incoming'} media (ICE failed): the network blocks it, or the server's TURN relay refused the credentials`));
   }
 
   private async publish(local: MediaStream): Promise<void> {
@@ -150,8 +157,7 @@ export class RoomSession {
       const device = await this.mod.MediaClient.loadDevice(routerRtpCapabilities);
       const media = await this.mod.MediaClient.open(this.signaling, device, { send: canSend });
       if (this.closed) return media.close();
-      this.media = media;
-      media.onChange = () => this.onChange?.();
+      this.adopt(media);
       const queued = this.queued.splice(0);
       const consumed = Promise.all(queued.map((p) => media.consume(p)));
       if (this.localStream && canSend) await this.publish(this.localStream);

@@ -2,6 +2,7 @@ import type {
   ClientRequestType,
   Environment,
   ErrorCode,
+  IceServerInfo,
   Notification,
   NotificationType,
   ProtocolError,
@@ -45,6 +46,8 @@ export interface SignalingOptions {
   server: string;
   token: string;
   environment?: Environment;
+  /** `relay`: media only through the TURN servers the server hands out (strict networks, testing). */
+  iceTransportPolicy?: 'all' | 'relay';
   requestTimeoutMs?: number;
   socketFactory?: SocketFactory;
   /** How long to try resuming after the connection drops (default: what the server keeps, 20 s); 0 = never. */
@@ -106,6 +109,8 @@ export class SignalingClient {
   private closedByUs = false;
   private resumeToken: string | undefined;
   private serverGraceMs = 20_000;
+  /** TURN servers from the latest welcome: their credentials expire, and every welcome (resume too) renews them. */
+  private iceServers: IceServerInfo[] = [];
   private reconnecting = false;
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -119,6 +124,11 @@ export class SignalingClient {
   onGraceExpired: (() => void) | undefined;
 
   constructor(private readonly options: SignalingOptions) {}
+
+  /** What every media transport uses for ICE: the server's TURN servers and the page's transport policy. */
+  get ice(): { iceServers: IceServerInfo[]; iceTransportPolicy: 'all' | 'relay' } {
+    return { iceServers: this.iceServers, iceTransportPolicy: this.options.iceTransportPolicy ?? 'all' };
+  }
 
   get isReconnecting(): boolean {
     return this.reconnecting;
@@ -178,6 +188,7 @@ export class SignalingClient {
           this.watchLiveness(socket);
           this.resumeToken = message.resumeToken;
           if (typeof message.reconnectGraceMs === 'number') this.serverGraceMs = message.reconnectGraceMs;
+          this.iceServers = Array.isArray(message.iceServers) ? message.iceServers : [];
           resolve(message);
           return;
         }

@@ -27,6 +27,7 @@ const PHONE_ICON = svg`<svg viewBox="0 0 24 24" width="26" height="26" aria-hidd
  * @attr token-url - Instead of `token`: a URL on your own site that answers a POST (with the visitor's cookies)
  *   with `{ "token": "..." }`. The CMS path: no script needed, only attributes.
  * @attr environment - `development` or `production`: refuse tokens of the other environment.
+ * @attr ice-transport-policy - `all` (default) or `relay`: media only via the server's TURN relay (strict networks).
  * @attr room - Join this conference room as soon as connected (RoomID; created on first join).
  * @attr room-kind - `conference` (default) or `live` (hosts publish, the audience only watches).
  * @attr layout - `grid` (default) or `speaker` (one big tile plus a strip); users can switch.
@@ -116,6 +117,7 @@ export class CallWidget extends LitElement {
   @property() token: string | undefined;
   @property({ attribute: 'token-url' }) tokenUrl: string | undefined;
   @property() environment: Environment | undefined;
+  @property({ attribute: 'ice-transport-policy' }) iceTransportPolicy: 'all' | 'relay' = 'all';
   @property() room: string | undefined;
   @property({ attribute: 'room-kind' }) roomKind: 'conference' | 'live' = 'conference';
   @property({ reflect: true }) layout: Layout = 'grid';
@@ -238,7 +240,7 @@ export class CallWidget extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if ((changed.has('token') || changed.has('server') || changed.has('environment') || changed.has('tokenUrl')) && this.isConnected) this.reconnect();
+    if ((changed.has('token') || changed.has('server') || changed.has('environment') || changed.has('tokenUrl') || changed.has('iceTransportPolicy')) && this.isConnected) this.reconnect();
   }
 
   private require(): CallEngine {
@@ -268,7 +270,7 @@ export class CallWidget extends LitElement {
 
   /** (Re)connects when server, token or environment differ from the live connection's. */
   private reconnect(): void {
-    const key = `${this.server}|${this.token}|${this.environment}`;
+    const key = `${this.server}|${this.token}|${this.environment}|${this.iceTransportPolicy}`;
     if (this.connectionKey === 'engine' || (key === this.connectionKey && this.controller)) return;
     this.teardown();
     this.connectionKey = key;
@@ -285,6 +287,7 @@ export class CallWidget extends LitElement {
         token: this.token,
         videoResolution: this.videoResolution,
         ...(this.environment ? { environment: this.environment } : {}),
+        ...(this.iceTransportPolicy === 'relay' ? { iceTransportPolicy: 'relay' as const } : {}),
         ...(this.reconnectGrace !== undefined ? { reconnectGraceMs: this.reconnectGrace * 1000 } : {}),
       }),
     );
@@ -296,7 +299,6 @@ export class CallWidget extends LitElement {
     if ('error' in result) this.dispatchEvent(callEvent('call-error', { code: 'not_configured', message: result.error }));
     else if (this.tokenUrl === url) this.token = result.token;
   }
-
 
   private attach(controller: CallEngine): void {
     this.controller = controller;
@@ -393,6 +395,5 @@ export class CallWidget extends LitElement {
   private readonly onPanelKey = (e: KeyboardEvent) => {
     if (e.key === 'Escape' && this.mode === 'launcher') this.launcher.close();
   };
-
 
 }

@@ -12,6 +12,7 @@ export type CallWidgetProperties = Partial<
     | 'token'
     | 'tokenUrl'
     | 'environment'
+    | 'iceTransportPolicy'
     | 'room'
     | 'roomKind'
     | 'layout'
