@@ -58,6 +58,12 @@ export const WorkerHealth = Type.Object({
   restarts: Type.Integer({ description: 'Times this slot\u2019s worker died and was replaced' }),
 });
 
+export const ReadinessResponse = Type.Object({
+  ready: Type.Boolean(),
+  /** Why not, in words (empty when ready). */
+  reasons: Type.Array(Type.String()),
+});
+
 export const HealthResponse = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
   workers: Type.Array(WorkerHealth),

@@ -4,7 +4,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { ConfigError, type ServerConfig } from './config';
+import { ConfigError, configWarning, type ServerConfig } from './config';
 import { type AppDefinition, AppRegistry } from './domain/apps';
 import { CallService } from './domain/calls';
 import { Moderation } from './domain/moderation';
@@ -12,6 +12,7 @@ import { Presence } from './domain/presence';
 import { type Room, type RoomHooks, RoomRegistry } from './domain/rooms';
 import { healthRoutes } from './http/health';
 import { roomRoutes } from './http/rooms';
+import { createMetrics, metricsRoutes } from './http/metrics';
 import { staticRoutes } from './http/static';
 import { tokenRoutes } from './http/token';
 import { RoomMedia } from './media/room-media';
@@ -55,6 +56,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
       redact: ['req.headers.authorization', '*.secret', '*.token'],
     },
     ajv: { customOptions: { removeAdditional: false } },
+    trustProxy: config.trustProxy,
   });
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
 
@@ -62,11 +64,13 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   let registry: AppRegistry;
   try {
     if (!apps) {
-      const loaded = loadOrCreateApps(config.appsFile);
+      const loaded = loadOrCreateApps(config.appsFile, { demo: config.demoApp });
       apps = loaded.apps;
       if (loaded.created) {
         const key = apps[0]?.environments.development?.appKey;
         app.log.info(`created a development demo app (App Key ${key}); its secret is stored in ${config.appsFile}`);
+      } else if (apps.length === 0) {
+        app.log.warn(`no apps in ${config.appsFile}: create one with \`npm run apps -- create <name> --origin https://your.site\` (production creates no demo app unless DEMO_APP=on)`);
       }
     }
     registry = new AppRegistry(apps);
@@ -96,11 +100,14 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   }
   dispatcher.start();
 
+  const warning = configWarning(config);
+  if (warning) app.log.warn(warning);
+  if (config.extraMediaAddresses.length > 0) app.log.info(`media also announced on ${config.extraMediaAddresses.join(', ')} (development default; set ANNOUNCED_IP to choose)`);
   const pool = await WorkerPool.start({
     size: config.mediasoupWorkers,
     rtcMinPort: config.rtcMinPort,
     rtcMaxPort: config.rtcMaxPort,
-    webRtc: { listenIp: config.listenIp, announcedIp: config.announcedIp, port: config.rtcPort, protocols: config.rtcProtocols },
+    webRtc: { listenIp: config.listenIp, announcedIp: config.announcedIp, extraAddresses: config.extraMediaAddresses, port: config.rtcPort, protocols: config.rtcProtocols },
     ...(options.workerRespawnDelayMs !== undefined ? { respawnDelayMs: options.workerRespawnDelayMs } : {}),
   });
   pool.on('workerDied', (health, error) =>
@@ -124,7 +131,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   hooks.onParticipantLeft = (room, p) => sink(room.tenant, { type: 'participant.left', userId: p.info.userId, ...at(room) });
   hooks.onSessionEnded = (room, reason) => sink(room.tenant, { type: 'session.ended', reason: room.endReason ?? reason, ...at(room) });
   const moderation = new Moderation(rooms, calls);
-  const services: Services = { config, apps: registry, pool, presence, rooms, calls, moderation, clients: new SessionRegistry(), records, outbox };
+  const services: Services = { config, apps: registry, pool, presence, rooms, calls, moderation, clients: new SessionRegistry(), records, outbox, lifecycle: { shuttingDown: false } };
   app.decorate('services', services);
 
   await app.register(fastifyRateLimit, {
@@ -146,10 +153,12 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024 } });
 
   await app.register(healthRoutes, { services });
+  const metrics = createMetrics(services);
+  await app.register(metricsRoutes, { metrics, token: config.metricsToken });
   await app.register(roomRoutes, { services });
   await app.register(callRoutes, { services });
   await app.register(tokenRoutes, { services, rateLimitPerMinute: options.tokenRateLimitPerMinute ?? 120 });
-  await app.register(signalingRoutes, { services, limits: { ...DEFAULT_SIGNALING_LIMITS, ...options.signalingLimits } });
+  await app.register(signalingRoutes, { services, limits: { ...DEFAULT_SIGNALING_LIMITS, ...options.signalingLimits }, observeRequest: metrics.observeRequest });
   await app.register(staticRoutes, { distDir: config.distDir, widgetDir: config.widgetDir });
 
   app.addHook('onClose', async () => {

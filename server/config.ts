@@ -1,6 +1,6 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { cpus } from 'node:os';
+import { cpus, networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
 
 /** Everything the server reads from its environment; `loadConfig` is the only place env vars are parsed. */
@@ -11,6 +11,12 @@ export interface ServerConfig {
   announcedIp: string;
   /** The local IP mediasoup transports bind to. */
   listenIp: string;
+  /**
+   * More local addresses to listen on and announce, each as itself (development default when `ANNOUNCED_IP` and
+   * `RTC_LISTEN_IP` are unset and `HOST` is all interfaces: the machine's non-loopback IPv4 addresses, so a
+   * browser that ignores loopback candidates — Firefox — or one on the LAN connects).
+   */
+  extraMediaAddresses: string[];
   /** WebRTC media port of worker 0 (worker i listens on rtcPort + i, UDP and TCP); 0 = any free port of the range. */
   rtcPort: number;
   /** Protocols the WebRTC media ports listen on (`RTC_PROTOCOLS`): both by default; `tcp` alone for UDP-blocked setups. */
@@ -27,6 +33,15 @@ export interface ServerConfig {
   logLevel: string;
   /** Pretty, human-readable logs (development) instead of JSON lines. */
   prettyLogs: boolean;
+  /**
+   * Whether a development demo app may exist (created on a first start, `POST /v1/demo/token` served):
+   * always in development; in production only with `DEMO_APP=on`.
+   */
+  demoApp: boolean;
+  /** Which proxies' X-Forwarded-For to believe (Fastify `trustProxy`): rate limits then key on the client. */
+  trustProxy: boolean | string[];
+  /** Bearer token that /metrics requires; unset: no /metrics endpoint. */
+  metricsToken: string | undefined;
   /** How long a client whose connection dropped keeps its place in calls and rooms (0: none). */
   reconnectGraceMs: number;
   /** TURN (coturn `use-auth-secret`): URLs and the shared secret browsers' credentials are derived from. */
@@ -75,16 +90,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   const host = env.HOST || '0.0.0.0';
   const logLevel = env.LOG_LEVEL || 'info';
+  if (env.METRICS_TOKEN && env.METRICS_TOKEN.length < 16) throw new ConfigError('METRICS_TOKEN must be at least 16 characters (it guards /metrics)');
+  if (env.DEMO_APP !== undefined && env.DEMO_APP !== '' && env.DEMO_APP !== 'on' && env.DEMO_APP !== 'off') throw new ConfigError(`DEMO_APP must be "on" or "off", got "${env.DEMO_APP}"`);
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   const turnUrls = (env.TURN_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean);
   const badTurnUrl = turnUrls.find((u) => !/^turns?:[^\s]+$/.test(u));
   if (badTurnUrl) throw new ConfigError(`TURN_URLS must be comma-separated turn: or turns: URLs (e.g. turn:turn.example.com:3478?transport=udp), got "${badTurnUrl}"`);
   if (turnUrls.length > 0 && !env.TURN_SECRET) throw new ConfigError('TURN_SECRET must be set when TURN_URLS is (coturn\'s static-auth-secret)');
   if (env.TURN_SECRET && turnUrls.length === 0) throw new ConfigError('TURN_URLS must be set when TURN_SECRET is');
+  const allInterfaces = host === '0.0.0.0' || host === '::';
+  const devAnnounce = env.NODE_ENV !== 'production' && allInterfaces && !env.ANNOUNCED_IP && !env.RTC_LISTEN_IP;
   const config: ServerConfig = {
     port: intFromEnv(env, 'PORT', 3000, 0, 65535),
     host,
-    listenIp: ipFromEnv(env, 'RTC_LISTEN_IP', host === '0.0.0.0' || host === '::' || isIP(host) === 0 ? '0.0.0.0' : host),
+    // With extra addresses each one is bound separately (same port per address), so loopback is bound alone.
+    listenIp: ipFromEnv(env, 'RTC_LISTEN_IP', devAnnounce ? '127.0.0.1' : allInterfaces || isIP(host) === 0 ? '0.0.0.0' : host),
+    extraMediaAddresses: devAnnounce ? machineAddresses() : [],
     announcedIp: ipFromEnv(env, 'ANNOUNCED_IP', '127.0.0.1'),
     rtcPort,
     rtcProtocols: [...new Set(protocols)] as ('udp' | 'tcp')[],
@@ -98,6 +119,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     reconnectGraceMs: intFromEnv(env, 'RECONNECT_GRACE_SECONDS', 20, 0, 3600) * 1000,
     turn: { urls: turnUrls, secret: env.TURN_SECRET || undefined, credentialTtlSeconds: intFromEnv(env, 'TURN_CREDENTIAL_TTL_SECONDS', 3600, 60, 86_400) },
     prettyLogs: env.NODE_ENV !== 'production',
+    demoApp: env.NODE_ENV !== 'production' || env.DEMO_APP === 'on',
+    metricsToken: env.METRICS_TOKEN || undefined,
+    trustProxy: trustProxyFromEnv(env.TRUST_PROXY),
     distDir: resolve(env.DIST_DIR || './dist'),
     widgetDir: resolve(env.WIDGET_DIST_DIR || './widget/dist'),
     ...overrides,
@@ -114,4 +138,34 @@ export function ensureWritableDataDir(config: Pick<ServerConfig, 'dataDir'>, nam
     const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     throw new ConfigError(`${name} must be a writable directory, but ${config.dataDir} is not (${reason})`);
   }
+}
+
+/** This machine's non-loopback IPv4 addresses (LAN, container), for the development announce default. */
+function machineAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a !== undefined && a.family === 'IPv4' && !a.internal)
+    .map((a) => a!.address);
+}
+
+/** An operator-facing warning about a setting that works but probably not as meant, or undefined. */
+export function configWarning(config: ServerConfig): string | undefined {
+  const loopback = (ip: string) => ip === '::1' || ip.startsWith('127.');
+  if (loopback(config.announcedIp) && !loopback(config.host) && config.extraMediaAddresses.length === 0) {
+    return `ANNOUNCED_IP is ${config.announcedIp} while HOST is ${config.host}: browsers on other machines can load the page but not send media; set ANNOUNCED_IP to the address they reach this server on`;
+  }
+  return undefined;
+}
+
+/** TRUST_PROXY: unset (trust no proxy), `true` (any: only behind a proxy that always sets the header), or addresses/CIDRs. */
+function trustProxyFromEnv(raw: string | undefined): boolean | string[] {
+  if (!raw) return false;
+  if (raw === 'true') return true;
+  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  const bad = entries.find((e) => {
+    const [ip, bits, extra] = e.split('/');
+    return extra !== undefined || isIP(ip ?? '') === 0 || (bits !== undefined && !/^\d{1,3}$/.test(bits));
+  });
+  if (bad) throw new ConfigError(`TRUST_PROXY must be "true" or comma-separated proxy addresses/CIDRs (e.g. 127.0.0.1,10.0.0.0/8), got "${bad}"`);
+  return entries;
 }

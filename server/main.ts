@@ -24,6 +24,7 @@ let shuttingDown = false;
 async function shutdown(signal: string): Promise<void> {
   if (shuttingDown) return;
   shuttingDown = true;
+  app.services.lifecycle.shuttingDown = true;
   app.log.info(`${signal} received: closing connections and media workers`);
   const force = setTimeout(() => process.exit(1), 10_000);
   force.unref();

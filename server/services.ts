@@ -22,4 +22,6 @@ export interface Services {
   clients: SessionRegistry;
   records: CallRecordStore;
   outbox: WebhookOutbox;
+  /** Set when shutdown begins (SIGTERM): readiness turns 503 so a load balancer stops sending new users. */
+  lifecycle: { shuttingDown: boolean };
 }

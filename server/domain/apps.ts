@@ -18,6 +18,8 @@ export interface EnvironmentSettings {
   /** Where call, participant and session events are POSTed, signed with `secret` (Standard Webhooks). */
   webhooks: WebhookSettings;
   limits: RoomLimits;
+  /** Get Token requests per minute for this App Key (a backend issues tokens for all its visitors). */
+  tokenRequestsPerMinute: number;
 }
 
 export interface WebhookSettings {
@@ -48,6 +50,7 @@ export interface Tenant {
 
 export const DEFAULT_LIMITS: RoomLimits = { maxVideoPublishers: 16, maxParticipants: 32 };
 export const DEFAULT_RING_TIMEOUT_SECONDS = 30;
+export const DEFAULT_TOKEN_REQUESTS_PER_MINUTE = 600;
 
 /**
  * Why `origin` cannot be an allowed origin, or undefined when it can: browsers send `Origin` as

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { DemoTokenRequestBody, HttpError, TokenRequestBody, TokenResponse } from '../../protocol/http';
 import { issueToken } from '../domain/tokens';
 import type { Services } from '../services';
@@ -6,15 +6,26 @@ import { authenticate, unauthorized } from './app-auth';
 
 export interface TokenRouteOptions {
   services: Services;
-  /** Requests per minute per client on /v1/token. */
+  /** Requests per minute per client address: the demo token endpoint, and /v1/token without valid credentials. */
   rateLimitPerMinute: number;
 }
 
 export const tokenRoutes: FastifyPluginAsync<TokenRouteOptions> = async (app, { services, rateLimitPerMinute }) => {
+  // A site's backend asks for tokens for all its visitors from one address: authenticated requests are limited
+  // per App Key (`tokenRequestsPerMinute` of that environment); unauthenticated ones — secret guessing — per
+  // client address, at the lower default.
+  const perAppKey = {
+    max: (req: FastifyRequest) => authenticate(services, req)?.settings.tokenRequestsPerMinute ?? rateLimitPerMinute,
+    keyGenerator: (req: FastifyRequest) => {
+      const tenant = authenticate(services, req);
+      return tenant ? `app:${tenant.settings.appKey}` : `ip:${req.ip}`;
+    },
+    timeWindow: '1 minute',
+  };
   app.post(
     '/v1/token',
     {
-      config: { rateLimit: { max: rateLimitPerMinute, timeWindow: '1 minute' } },
+      config: { rateLimit: perAppKey },
       schema: {
         tags: ['tokens'],
         summary: 'Get Token: exchange a userId for a widget token (server to server)',
@@ -32,7 +43,8 @@ export const tokenRoutes: FastifyPluginAsync<TokenRouteOptions> = async (app, { 
   );
 
   // Only while a development demo app exists: lets the demo page get tokens without a backend.
-  const demo = services.apps.demoTenant();
+  // A demo app in the apps file is ignored in production unless DEMO_APP=on.
+  const demo = services.config.demoApp ? services.apps.demoTenant() : undefined;
   if (demo) {
     app.post(
       '/v1/demo/token',

@@ -7,6 +7,8 @@ export interface WebRtcListenOptions {
   listenIp: string;
   /** The address put into ICE candidates. */
   announcedIp: string;
+  /** Further local addresses to listen on, each announced as itself (same port). */
+  extraAddresses?: string[];
   /** Worker i listens on port + i (UDP and TCP alike); 0 = any free port of rtcMinPort..rtcMaxPort. */
   port: number;
   protocols: ('udp' | 'tcp')[];
@@ -106,9 +108,10 @@ export class WorkerPool extends EventEmitter<{ workerDied: [health: WorkerHealth
 
   /** One UDP and one TCP listen info on the same port (a fixed port, or one picked from the range). */
   private listenInfos(index: number): types.TransportListenInfo[] {
-    const { listenIp, announcedIp, port, protocols } = this.options.webRtc;
+    const { listenIp, announcedIp, port, protocols, extraAddresses = [] } = this.options.webRtc;
     const where = port === 0 ? { portRange: { min: this.options.rtcMinPort, max: this.options.rtcMaxPort } } : { port: port + index };
-    return protocols.map((protocol) => ({ protocol, ip: listenIp, announcedAddress: announcedIp, ...where }));
+    const addresses = [{ ip: listenIp, announcedAddress: announcedIp }, ...extraAddresses.map((ip) => ({ ip, announcedAddress: ip }))];
+    return addresses.flatMap((address) => protocols.map((protocol) => ({ protocol, ...address, ...where })));
   }
 
   private respawn(dead: PooledWorker): void {
@@ -137,6 +140,17 @@ export class WorkerPool extends EventEmitter<{ workerDied: [health: WorkerHealth
     target.routers.add(router);
     router.observer.once('close', () => target.routers.delete(router));
     return { router, workerPid: target.worker.pid, webRtcServer: target.webRtcServer };
+  }
+
+  /** CPU seconds (user + system) and peak RSS (bytes) of each live worker, for /metrics. */
+  async resourceUsage(): Promise<{ index: number; cpuSeconds: number; maxRssBytes: number }[]> {
+    const live = this.workers.filter((w) => w?.alive);
+    const usage = await Promise.all(live.map((w) => w.worker.getResourceUsage().catch(() => undefined)));
+    return live.flatMap((w, i) => {
+      const u = usage[i];
+      // ru_utime/ru_stime are in ms, ru_maxrss in KiB (getrusage via libuv).
+      return u ? [{ index: w.index, cpuSeconds: (u.ru_utime + u.ru_stime) / 1000, maxRssBytes: u.ru_maxrss * 1024 }] : [];
+    });
   }
 
   get webRtcProtocols(): readonly ('udp' | 'tcp')[] {

@@ -144,9 +144,12 @@ export class SignalingConnection implements SessionTransport {
       this.sendError('not_authenticated', 'the first message must be hello with a token', message.requestId);
       return;
     }
+    const started = performance.now();
+    let outcome: 'ok' | 'error' = 'error';
     try {
       const data = await handleRequest(this.ctx, session, message);
       this.send({ type: 'response', requestId: message.requestId, data });
+      outcome = 'ok';
     } catch (error) {
       if (error instanceof ServiceError) {
         this.sendError(error.code, error.message, message.requestId);
@@ -154,6 +157,8 @@ export class SignalingConnection implements SessionTransport {
         this.log.error({ err: error, type: message.type, connectionId: this.id }, 'request failed');
         this.sendError('internal', 'internal error', message.requestId);
       }
+    } finally {
+      this.ctx.observeRequest?.(message.type, outcome, (performance.now() - started) / 1000);
     }
   }
 

@@ -8,13 +8,14 @@ import type { SignalingContext } from './context';
 export interface SignalingRouteOptions {
   services: Services;
   limits: SignalingLimits;
+  observeRequest?: SignalingContext['observeRequest'];
 }
 
 /**
  * GET /v1/signal (WebSocket). The token and protocol version travel in the first message (`hello`), never in
  * the URL, so they do not end up in proxy or access logs.
  */
-export const signalingRoutes: FastifyPluginAsync<SignalingRouteOptions> = async (app, { services, limits }) => {
+export const signalingRoutes: FastifyPluginAsync<SignalingRouteOptions> = async (app, { services, limits, observeRequest }) => {
   const ctx: SignalingContext = {
     apps: services.apps,
     presence: services.presence,
@@ -35,6 +36,7 @@ export const signalingRoutes: FastifyPluginAsync<SignalingRouteOptions> = async 
     },
     onDetached: (session) => connectionChanged(session, false),
     onResumed: (session) => connectionChanged(session, true),
+    ...(observeRequest ? { observeRequest } : {}),
   };
   /** Others in the room see who is reconnecting (their place is kept) and who is back. */
   const connectionChanged = (session: ClientSession, connected: boolean) => {

@@ -6,6 +6,7 @@ import {
   type AppDefinition,
   DEFAULT_LIMITS,
   DEFAULT_RING_TIMEOUT_SECONDS,
+  DEFAULT_TOKEN_REQUESTS_PER_MINUTE,
   ENVIRONMENTS,
   type EnvironmentSettings,
 } from '../domain/apps';
@@ -32,6 +33,7 @@ export function newEnvironment(environment: Environment, origins: string[]): Env
     ringTimeoutSeconds: DEFAULT_RING_TIMEOUT_SECONDS,
     webhooks: { urls: [], secret: newWebhookSecret() },
     limits: { ...DEFAULT_LIMITS },
+    tokenRequestsPerMinute: DEFAULT_TOKEN_REQUESTS_PER_MINUTE,
   };
 }
 
@@ -70,6 +72,7 @@ function normalize(raw: unknown, path: string): AppDefinition[] {
         ringTimeoutSeconds: s.ringTimeoutSeconds ?? DEFAULT_RING_TIMEOUT_SECONDS,
         webhooks: normalizeWebhooks(s as EnvironmentSettings & { webhookUrl?: string | null }, `${path}: apps[${i}].environments.${env}`),
         limits: { ...DEFAULT_LIMITS, ...s.limits },
+        tokenRequestsPerMinute: Number.isInteger(s.tokenRequestsPerMinute) && s.tokenRequestsPerMinute > 0 ? s.tokenRequestsPerMinute : DEFAULT_TOKEN_REQUESTS_PER_MINUTE,
       };
     }
     return { id: app.id ?? `app-${i}`, name: app.name, demo: app.demo === true, environments };
@@ -93,7 +96,7 @@ export function writeAppsFile(path: string, apps: AppDefinition[]): void {
  * Loads the apps file; on a first start with no file, creates one holding a development demo app so the demo
  * works out of the box. Returns whether it was created (the caller prints the App Key, never the secret).
  */
-export function loadOrCreateApps(path: string): { apps: AppDefinition[]; created: boolean } {
+export function loadOrCreateApps(path: string, options: { demo: boolean } = { demo: true }): { apps: AppDefinition[]; created: boolean } {
   if (existsSync(path)) {
     const apps = readAppsFile(path);
     // Files written before webhooks existed get a secret once, persisted so it stays the same across restarts.
@@ -102,7 +105,8 @@ export function loadOrCreateApps(path: string): { apps: AppDefinition[]; created
     if (missing.length > 0) writeAppsFile(path, apps);
     return { apps, created: false };
   }
-  const apps = [newApp('Demo', { demo: true, environments: ['development'] })];
+  // Production without DEMO_APP=on starts with no app at all: nothing answers unauthenticated token requests.
+  const apps = options.demo ? [newApp('Demo', { demo: true, environments: ['development'] })] : [];
   writeAppsFile(path, apps);
-  return { apps, created: true };
+  return { apps, created: options.demo };
 }

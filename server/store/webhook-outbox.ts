@@ -97,6 +97,15 @@ export class WebhookOutbox {
   }
 
   get pendingCount(): number {
-    return (this.db.prepare("SELECT count(*) AS n FROM webhook_deliveries WHERE status = 'pending'").get() as { n: number }).n;
+    return this.countWithStatus('pending');
+  }
+
+  /** Deliveries that exhausted their retries. */
+  get failedCount(): number {
+    return this.countWithStatus('failed');
+  }
+
+  private countWithStatus(status: DeliveryStatus): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM webhook_deliveries WHERE status = ?').get(status) as { n: number }).n;
   }
 }

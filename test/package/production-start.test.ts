@@ -45,7 +45,7 @@ describe('production install (npm ci --omit=dev) and NODE_ENV=production npm sta
 
   test('npm start serves the widget, the pages and signaling, and exits cleanly on SIGTERM', () => {
     // The same smoke CI runs against the development start; its own imports resolve from this checkout.
-    const out = run(process.execPath, [join(root, 'scripts', 'smoke-start.mjs'), 'NODE_ENV=production', 'RTC_PORT=0'], copy);
+    const out = run(process.execPath, [join(root, 'scripts', 'smoke-start.mjs'), 'NODE_ENV=production', 'DEMO_APP=on', 'RTC_PORT=0'], copy);
     assert.match(out, /\[smoke\] npm start works/);
     assert.match(out, /SIGTERM: clean exit \(code 0\)/);
   });

@@ -69,7 +69,7 @@ describe('server foundation', () => {
 describe('server process', () => {
   test('npm start\u2019s entry listens on PORT, prints its URL and exits cleanly on SIGTERM, closing its workers', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cw-main-'));
-    const server = await startServerProcess(dataDir, { MEDIASOUP_WORKERS: '2' });
+    const server = await startServerProcess(dataDir, { MEDIASOUP_WORKERS: '2', DEMO_APP: 'on' });
     const { url } = server;
     const output = server.output();
     assert.match(output, /created a development demo app \(App Key dk_/);

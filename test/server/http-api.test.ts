@@ -6,6 +6,8 @@ import { connectAs } from '../support/ws-client';
 import { startServer, type TestServer } from '../support/server';
 
 const shop = newApp('Shop', { origins: ['https://shop.example'] });
+// The development environment is limited tighter than production: limits are per environment.
+shop.environments.development!.tokenRequestsPerMinute = 20;
 const basic = (key: string, secret: string) => `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`;
 
 describe('Get Token API', () => {
@@ -59,10 +61,21 @@ describe('Get Token API', () => {
     assert.match(missing.message, /userId/);
   });
 
-  test('rate limit → 429', async () => {
-    const env = shop.environments.development!;
+  test('rate limit → 429, per App Key at that environment\u2019s limit; other App Keys are unaffected', async () => {
+    const dev = shop.environments.development!;
     const statuses: number[] = [];
-    for (let i = 0; i < 25; i += 1) statuses.push((await post({ userId: `r${i}` }, basic(env.appKey, env.secret))).status);
+    for (let i = 0; i < 25; i += 1) statuses.push((await post({ userId: `r${i}` }, basic(dev.appKey, dev.secret))).status);
+    // Earlier tests of this suite already spent some of this App Key's 20 per minute.
+    const ok = statuses.filter((s) => s === 200).length;
+    assert.ok(ok > 0 && ok <= 20 && statuses.at(-1) === 429, `the development limit is 20/min: ${statuses.join(',')}`);
+    // The same backend (same address) keeps issuing production tokens: its own bucket, limit 600/min.
+    const prod = shop.environments.production!;
+    assert.equal((await post({ userId: 'still-fine' }, basic(prod.appKey, prod.secret))).status, 200);
+  });
+
+  test('secret guessing is limited per client address', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i += 1) statuses.push((await post({ userId: 'x' }, basic(shop.environments.production!.appKey, `guess-${i}`))).status);
     assert.ok(statuses.includes(429), `statuses ${statuses.join(',')}`);
   });
 
@@ -92,6 +105,22 @@ describe('demo token endpoint', () => {
       const { token } = (await res.json()) as { token: string };
       assert.equal(decodeJwt(token).env, 'development');
       (await connectAs(server.url, token, { origin: 'https://any.example' })).close();
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  test('behind a trusted proxy the per-address limit keys on the client in X-Forwarded-For', async () => {
+    const server = await startServer({ apps: [newApp('Demo', { demo: true, environments: ['development'] })], tokenRateLimitPerMinute: 3, trustProxy: ['127.0.0.1'] });
+    try {
+      const demoToken = (client: string) =>
+        fetch(`${server.url}/v1/demo/token`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': client }, body: '{"userId":"v"}' });
+      const first: number[] = [];
+      for (let i = 0; i < 5; i += 1) first.push((await demoToken('198.51.100.1')).status);
+      assert.deepEqual(first, [200, 200, 200, 429, 429], 'one visitor hits the limit');
+      assert.equal((await demoToken('198.51.100.2')).status, 200, 'another visitor behind the same proxy does not');
     } finally {
       await server.close();
     }

@@ -1,8 +1,13 @@
 // One media port per worker (mediasoup WebRtcServer): what an operator opens in the firewall is what clients get.
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { configWarning, loadConfig } from '../../server/config';
+import { startServerProcess } from '../support/server-process';
 import { connectAs, type TestSocket } from '../support/ws-client';
 import { startServer, type TestServer } from '../support/server';
 
@@ -90,5 +95,31 @@ describe('media ports: RTC_PROTOCOLS=tcp', () => {
     assert.ok(candidates.length > 0);
     assert.deepEqual([...new Set(candidates.map((c) => c.protocol))], ['tcp']);
     s.close();
+  });
+});
+
+describe('media addresses: the development default announces the machine\u2019s addresses too', () => {
+  test('HOST 0.0.0.0 without ANNOUNCED_IP (development): candidates for 127.0.0.1 and every non-loopback IPv4 address', async () => {
+    const expected = loadConfig({ HOST: '0.0.0.0' }).extraMediaAddresses;
+    assert.deepEqual(expected, Object.values(networkInterfaces()).flat().filter((a) => a && a.family === 'IPv4' && !a.internal).map((a) => a!.address));
+    assert.deepEqual(loadConfig({ HOST: '0.0.0.0', NODE_ENV: 'production' }).extraMediaAddresses, [], 'not in production');
+    assert.deepEqual(loadConfig({ HOST: '0.0.0.0', ANNOUNCED_IP: '203.0.113.7' }).extraMediaAddresses, [], 'not when ANNOUNCED_IP is chosen');
+    assert.match(configWarning(loadConfig({ HOST: '0.0.0.0', NODE_ENV: 'production' })) ?? '', /ANNOUNCED_IP is 127\.0\.0\.1 while HOST is 0\.0\.0\.0/);
+    assert.equal(configWarning(loadConfig({ HOST: '0.0.0.0', NODE_ENV: 'production', ANNOUNCED_IP: '203.0.113.7' })), undefined);
+
+    const dataDir = mkdtempSync(join(tmpdir(), 'cw-announce-'));
+    const server = await startServerProcess(dataDir, { HOST: '0.0.0.0', NODE_ENV: 'development', DEMO_APP: 'on' });
+    try {
+      const res = await fetch(`${server.url}/v1/demo/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"userId":"lan"}' });
+      const s = await connectAs(server.url, ((await res.json()) as { token: string }).token);
+      await s.request('room.join', { roomId: 'lan-room', video: true });
+      const answer = await s.request('media.createTransport', { direction: 'recv' });
+      const ips = new Set((answer.data as { iceCandidates: { address?: string; ip?: string }[] }).iceCandidates.map((c) => c.address ?? c.ip));
+      assert.deepEqual([...ips].sort(), ['127.0.0.1', ...expected].sort());
+      s.close();
+    } finally {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

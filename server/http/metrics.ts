@@ -1,0 +1,95 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Services } from '../services';
+
+export interface ServerMetrics {
+  registry: Registry;
+  /** Called for every signaling request (see SignalingContext.observeRequest). */
+  observeRequest(type: string, outcome: 'ok' | 'error', seconds: number): void;
+}
+
+/**
+ * Prometheus metrics (prom-client): live state is read when scraped (gauges with collect), signaling requests
+ * are counted as they happen. One registry per server instance, so tests with several servers do not collide.
+ */
+export function createMetrics(services: Services): ServerMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'call_widget_' });
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } }); // prettier-ignore
+  gauge('call_widget_connections', 'Connected signaling sockets', () => services.presence.connectionCount);
+  gauge('call_widget_rooms', 'Rooms with a live session (calls, conferences, live rooms)', () => services.rooms.size);
+  gauge('call_widget_calls_active', 'Calls ringing or connected', () => services.calls.activeCount);
+  gauge('call_widget_calls_preparing', 'Callees preparing media while their call rings', () => services.rooms.preparedCount);
+  gauge('call_widget_webhook_backlog', 'Webhook deliveries not yet delivered or failed for good', () => services.outbox.pendingCount);
+  gauge('call_widget_webhook_failed', 'Webhook deliveries that failed for good (all retries used)', () => services.outbox.failedCount);
+  new Gauge({
+    name: 'call_widget_worker_alive',
+    help: '1 when the media worker of this slot is alive',
+    labelNames: ['worker'],
+    registers: [registry],
+    collect() {
+      for (const w of services.pool.health()) this.set({ worker: String(w.index) }, w.alive ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'call_widget_worker_routers',
+    help: 'Routers (rooms) on each media worker',
+    labelNames: ['worker'],
+    registers: [registry],
+    collect() {
+      for (const w of services.pool.health()) this.set({ worker: String(w.index) }, w.routers);
+    },
+  });
+  new Gauge({
+    name: 'call_widget_worker_cpu_seconds',
+    help: 'CPU time (user + system) used by each media worker',
+    labelNames: ['worker'],
+    registers: [registry],
+    async collect() {
+      for (const u of await services.pool.resourceUsage()) this.set({ worker: String(u.index) }, u.cpuSeconds);
+    },
+  });
+  new Gauge({
+    name: 'call_widget_worker_max_rss_bytes',
+    help: 'Peak resident memory of each media worker',
+    labelNames: ['worker'],
+    registers: [registry],
+    async collect() {
+      for (const u of await services.pool.resourceUsage()) this.set({ worker: String(u.index) }, u.maxRssBytes);
+    },
+  });
+  const latency = new Histogram({
+    name: 'call_widget_signaling_request_seconds',
+    help: 'Signaling request handling time by request type and outcome',
+    labelNames: ['type', 'outcome'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const errors = new Counter({ name: 'call_widget_signaling_request_errors_total', help: 'Signaling requests answered with an error', labelNames: ['type'], registers: [registry] });
+  return {
+    registry,
+    observeRequest(type, outcome, seconds) {
+      latency.observe({ type, outcome }, seconds);
+      if (outcome === 'error') errors.inc({ type });
+    },
+  };
+}
+
+const sameSecret = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+/**
+ * GET /metrics in Prometheus text format. Not public: it answers only with `Authorization: Bearer <METRICS_TOKEN>`
+ * and does not exist (404) when no METRICS_TOKEN is configured.
+ */
+export const metricsRoutes: FastifyPluginAsync<{ metrics: ServerMetrics; token: string | undefined }> = async (app, { metrics, token }) => {
+  if (!token) return;
+  app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
+    const auth = req.headers.authorization ?? '';
+    if (!auth.startsWith('Bearer ') || !sameSecret(auth.slice(7), token)) {
+      return reply.code(401).header('www-authenticate', 'Bearer').send({ code: 'unauthorized', message: 'send Authorization: Bearer <METRICS_TOKEN>' });
+    }
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+};
