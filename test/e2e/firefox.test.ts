@@ -42,6 +42,15 @@ describe('Chromium and Firefox', () => {
     return String((await waitForEvent(callee, 'call-connected')).detail.callId);
   }
 
+  /** Server-side state the client changes asynchronously (a tile's layer): polled, bounded at 4 s. */
+  async function eventually(check: () => boolean, what: () => string): Promise<void> {
+    for (let i = 0; i < 40; i += 1) {
+      if (check()) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.fail(what());
+  }
+
   /** Video from `userId` keeps being decoded: two samples 500 ms apart grow (bounded: 10 s). */
   async function keepsDecoding(page: WidgetPage, userId: string): Promise<void> {
     for (let i = 0; i < 20; i += 1) {
@@ -153,16 +162,14 @@ describe('Chromium and Firefox', () => {
     const layerOf = (viewer: string, producerUserId: string) => room.media.peer(viewer).consumerStates().find((c) => c.producerUserId === producerUserId && c.kind === 'video')?.preferredSpatialLayer;
     await a.evaluate((id) => document.querySelector('call-widget')!.pin(id), fId);
     await waitUntil(a, ({ id }) => document.querySelector('call-widget')!.shadowRoot!.querySelector(`[part~="spotlight"] [data-user-id="${id}"]`) !== null, { id: fId }, 'Firefox spotlighted');
-    for (let i = 0; i < 40 && layerOf(aId, fId) !== room.media.layerCount(firefoxCamera.producerId) - 1; i += 1) await new Promise((r) => setTimeout(r, 100));
-    assert.equal(layerOf(aId, fId), room.media.layerCount(firefoxCamera.producerId) - 1, 'spotlighted Firefox → its top layer');
+    const top = room.media.layerCount(firefoxCamera.producerId) - 1;
+    await eventually(() => layerOf(aId, fId) === top, () => `spotlighted Firefox → its top layer ${top}, got ${layerOf(aId, fId)}`);
     await a.evaluate((id) => document.querySelector('call-widget')!.pin(id), bId);
-    for (let i = 0; i < 40 && layerOf(aId, fId) !== 0; i += 1) await new Promise((r) => setTimeout(r, 100));
-    assert.equal(layerOf(aId, fId), 0, 'Firefox as a thumbnail → its low layer');
+    await eventually(() => layerOf(aId, fId) === 0, () => `Firefox as a thumbnail → its low layer, got ${layerOf(aId, fId)}`);
     // And what Firefox receives follows its own tiles: pin A there, B becomes a thumbnail.
     await f.evaluate((id) => document.querySelector('call-widget')!.pin(id), aId);
-    for (let i = 0; i < 40 && layerOf(fId, bId) !== 0; i += 1) await new Promise((r) => setTimeout(r, 100));
-    assert.equal(layerOf(fId, bId), 0, 'Firefox receives the thumbnail at the low layer');
-    assert.ok((layerOf(fId, aId) ?? 0) > 0, 'and the spotlighted one above it');
+    await eventually(() => layerOf(fId, bId) === 0, () => `Firefox receives the thumbnail at the low layer, got ${layerOf(fId, bId)}`);
+    await eventually(() => (layerOf(fId, aId) ?? 0) > 0, () => `and the spotlighted one above it, got ${layerOf(fId, aId)}`);
     await keepsDecoding(f, aId);
     await a.evaluate(() => document.querySelector('call-widget')!.hangup());
     await b.evaluate(() => document.querySelector('call-widget')!.hangup());
