@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Browser tests use Debian's chromium and firefox-esr (never a downloaded browser: this machine has no internet),
-// and the TURN tests Debian's coturn. Installs what is missing with apt-get when running as root; otherwise
-// prints the exact command and fails.
+// the TURN tests Debian's coturn and the HTTPS test Debian's caddy. Installs what is missing with apt-get when
+// running as root; otherwise prints the exact command and fails.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -9,6 +9,7 @@ export const BROWSERS = [
   { name: 'chromium', path: process.env.CHROMIUM_PATH || '/usr/bin/chromium', pkg: 'chromium', env: 'CHROMIUM_PATH' },
   { name: 'firefox', path: process.env.FIREFOX_PATH || '/usr/bin/firefox-esr', pkg: 'firefox-esr', env: 'FIREFOX_PATH' },
   { name: 'coturn', path: process.env.TURNSERVER_PATH || '/usr/bin/turnserver', pkg: 'coturn', env: 'TURNSERVER_PATH' },
+  { name: 'caddy', path: process.env.CADDY_PATH || '/usr/bin/caddy', pkg: 'caddy', env: 'CADDY_PATH' },
 ];
 
 export function ensureBrowsers() {
