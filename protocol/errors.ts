@@ -35,6 +35,8 @@ export const ERROR_CODES = {
   internal: 0,
   timeout: 0,
   connection_closed: 0,
+  /** The server is shutting down: it starts no new call or room (try again: a load balancer sends you elsewhere). */
+  server_draining: 0,
   // Raised in the browser by the widget itself.
   media_permission_denied: 0,
   media_device_not_found: 0,

@@ -164,7 +164,12 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   app.addHook('onClose', async () => {
     calls.closeAll();
     rooms.closeAll();
+    // What the drain did not see finish is recorded as ended now (reason server_restart), and its webhooks
+    // are attempted before the process goes (dispatcher.stop waits for attempts in flight).
+    const open = recorder.closeLeftOpen();
+    if (open.calls + open.sessions > 0) app.log.warn(`ended ${open.calls} call(s) and ${open.sessions} session(s) still running at shutdown (reason server_restart)`);
     await pool.close();
+    await dispatcher.flush(5000);
     await dispatcher.stop();
     db.close();
   });

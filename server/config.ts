@@ -40,6 +40,8 @@ export interface ServerConfig {
   demoApp: boolean;
   /** Which proxies' X-Forwarded-For to believe (Fastify `trustProxy`): rate limits then key on the client. */
   trustProxy: boolean | string[];
+  /** On SIGTERM, how long running calls and rooms may go on (no new ones start) before they are ended. */
+  drainMs: number;
   /** Bearer token that /metrics requires; unset: no /metrics endpoint. */
   metricsToken: string | undefined;
   /** How long a client whose connection dropped keeps its place in calls and rooms (0: none). */
@@ -121,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     prettyLogs: env.NODE_ENV !== 'production',
     demoApp: env.NODE_ENV !== 'production' || env.DEMO_APP === 'on',
     metricsToken: env.METRICS_TOKEN || undefined,
+    drainMs: intFromEnv(env, 'DRAIN_SECONDS', 10, 0, 3600) * 1000,
     trustProxy: trustProxyFromEnv(env.TRUST_PROXY),
     distDir: resolve(env.DIST_DIR || './dist'),
     widgetDir: resolve(env.WIDGET_DIST_DIR || './widget/dist'),

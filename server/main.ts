@@ -25,10 +25,22 @@ async function shutdown(signal: string): Promise<void> {
   if (shuttingDown) return;
   shuttingDown = true;
   app.services.lifecycle.shuttingDown = true;
-  app.log.info(`${signal} received: closing connections and media workers`);
-  const force = setTimeout(() => process.exit(1), 10_000);
+  const { calls, rooms } = app.services;
+  const force = setTimeout(() => process.exit(1), config.drainMs + 10_000);
   force.unref();
+  // Drain: /readyz turns 503 and no new call or room starts; running ones may finish within DRAIN_SECONDS.
+  if (calls.activeCount + rooms.size > 0) {
+    app.log.info(`${signal} received: draining ${calls.activeCount} call(s) and ${rooms.size} room(s) for up to ${config.drainMs / 1000} s`);
+    const deadline = Date.now() + config.drainMs;
+    while (calls.activeCount + rooms.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  }
+  const ended = calls.endAllForShutdown();
+  if (ended > 0) app.log.warn(`drain deadline passed: ended ${ended} call(s) with reason server_restart`);
+  app.log.info(`${signal}: closing connections and media workers`);
   await app.close();
+  // pino writes asynchronously: what shutdown logged must be out before the process goes.
+  const logger = app.log as unknown as { flush?: (done: () => void) => void };
+  await new Promise<void>((resolve) => (logger.flush ? logger.flush(() => resolve()) : resolve()));
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));

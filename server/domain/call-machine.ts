@@ -23,7 +23,9 @@ export type CallEvent =
   | { type: 'cancel'; userId: string; at: number }
   /** `lost`: the connection dropped and did not come back in time (ends the call with connection_lost). */
   | { type: 'leave'; userId: string; at: number; lost?: boolean }
-  | { type: 'fail'; at: number };
+  | { type: 'fail'; at: number }
+  /** The server stops (drain deadline passed): the call ends for everyone with server_restart. */
+  | { type: 'shutdown'; at: number };
 
 export type TransitionResult = { ok: true; state: CallState } | { ok: false; code: ErrorCode; message: string };
 
@@ -120,6 +122,8 @@ export function transition(state: CallState, event: CallEvent): TransitionResult
     }
     case 'fail':
       return { ok: true, state: end(state, 'failed', event.at) };
+    case 'shutdown':
+      return { ok: true, state: end(state, 'server_restart', event.at) };
     default:
       return assertNever(event);
   }

@@ -140,6 +140,19 @@ export class CallService {
     this.afterChange(call);
   }
 
+  /**
+   * The server stops and the drain is over: every call still ringing or connected ends with server_restart,
+   * told to everyone in it or ringing, recorded and sent to webhooks like any other end. Returns how many.
+   */
+  endAllForShutdown(): number {
+    const live = [...this.calls.values()];
+    for (const call of live) {
+      this.apply(call, { type: 'shutdown', at: this.now() });
+      this.afterChange(call);
+    }
+    return live.length;
+  }
+
   /** Server shutdown: stops every ring timer (the rooms are closed by the registry). */
   closeAll(): void {
     for (const call of this.calls.values()) {

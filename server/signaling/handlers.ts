@@ -113,7 +113,11 @@ async function setPaused(ctx: SignalingContext, link: ClientLink, producerId: st
   return EMPTY;
 }
 
+/** Requests that start something new: refused while the server drains (what runs may finish). */
+const STARTS_ACTIVITY = new Set(['room.join', 'call.dial', 'call.invite']);
+
 export async function handleRequest(ctx: SignalingContext, link: ClientLink, msg: Exclude<ClientMessage, { type: 'hello' }>): Promise<unknown> {
+  if (STARTS_ACTIVITY.has(msg.type) && ctx.draining?.()) throw new ServiceError('server_draining', 'this server is shutting down and starts no new calls or rooms; try again in a moment');
   const handler = handlers[msg.type] as Handler<typeof msg.type>;
   return handler(ctx, link, msg as never);
 }

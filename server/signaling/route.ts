@@ -36,6 +36,7 @@ export const signalingRoutes: FastifyPluginAsync<SignalingRouteOptions> = async 
     },
     onDetached: (session) => connectionChanged(session, false),
     onResumed: (session) => connectionChanged(session, true),
+    draining: () => services.lifecycle.shuttingDown,
     ...(observeRequest ? { observeRequest } : {}),
   };
   /** Others in the room see who is reconnecting (their place is kept) and who is back. */

@@ -62,6 +62,20 @@ export class WebhookDispatcher {
     });
   }
 
+  /**
+   * Shutdown: sends what is due now, in order per call (a call's next event waits for its previous one), until
+   * nothing due is left or `timeoutMs` passed. Failures keep their retry schedule for the next start.
+   */
+  async flush(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.stopped && Date.now() < deadline) {
+      this.kick();
+      await Promise.race([Promise.allSettled([...this.running]), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+      if (this.running.size === 0 && this.outbox.due(this.now(), 1, this.inFlight).length === 0) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
   /** Stops sending and waits for attempts in flight (their outcome is recorded). */
   async stop(): Promise<void> {
     this.stopped = true;

@@ -17,7 +17,8 @@ export async function startServerProcess(dataDir: string, env: Record<string, st
   let output = '';
   child.stdout?.on('data', (d) => (output += d));
   child.stderr?.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  // 'close', not 'exit': output written just before exiting is in `output` by then.
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ready line:\n${output}`)), 30_000);
     const check = () => {
