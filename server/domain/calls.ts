@@ -167,6 +167,13 @@ export class CallService {
     return this.calls.size;
   }
 
+  /** Live calls by phase (for /metrics). */
+  countByPhase(): { ringing: number; connected: number } {
+    const counts = { ringing: 0, connected: 0 };
+    for (const call of this.calls.values()) if (call.state.phase !== 'ended') counts[call.state.phase] += 1;
+    return counts;
+  }
+
   private leave(call: LiveCall, link: ClientLink, lost = false): void {
     this.apply(call, { type: 'leave', userId: link.identity.userId, at: this.now(), ...(lost ? { lost } : {}) });
     this.rooms.leave(link);

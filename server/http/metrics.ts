@@ -20,7 +20,24 @@ export function createMetrics(services: Services): ServerMetrics {
     new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } }); // prettier-ignore
   gauge('call_widget_connections', 'Connected signaling sockets', () => services.presence.connectionCount);
   gauge('call_widget_rooms', 'Rooms with a live session (calls, conferences, live rooms)', () => services.rooms.size);
-  gauge('call_widget_calls_active', 'Calls ringing or connected', () => services.calls.activeCount);
+  new Gauge({
+    name: 'call_widget_calls',
+    help: 'Live calls by state',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      for (const [state, n] of Object.entries(services.calls.countByPhase())) this.set({ state }, n);
+    },
+  });
+  new Gauge({
+    name: 'call_widget_worker_transports',
+    help: 'Open transports on each media worker',
+    labelNames: ['worker'],
+    registers: [registry],
+    collect() {
+      for (const w of services.pool.transportCounts()) this.set({ worker: String(w.index) }, w.transports);
+    },
+  });
   gauge('call_widget_calls_preparing', 'Callees preparing media while their call rings', () => services.rooms.preparedCount);
   gauge('call_widget_webhook_backlog', 'Webhook deliveries not yet delivered or failed for good', () => services.outbox.pendingCount);
   gauge('call_widget_webhook_failed', 'Webhook deliveries that failed for good (all retries used)', () => services.outbox.failedCount);

@@ -44,6 +44,8 @@ interface PooledWorker {
   rtcPort: number | undefined;
   alive: boolean;
   routers: Set<types.Router>;
+  /** Transports open on this worker's routers (WebRTC, plain and pipe). */
+  transports: number;
   diedAt?: Date;
   startedAt: number;
   restarts: number;
@@ -94,7 +96,7 @@ export class WorkerPool extends EventEmitter<{ workerDied: [health: WorkerHealth
     }
     const dump = await webRtcServer.dump().catch(() => undefined);
     const rtcPort = dump?.udpSockets[0]?.port ?? dump?.tcpServers[0]?.port;
-    const entry: PooledWorker = { index, worker, webRtcServer, rtcPort, alive: true, routers: new Set(), startedAt: Date.now(), restarts };
+    const entry: PooledWorker = { index, worker, webRtcServer, rtcPort, alive: true, routers: new Set(), transports: 0, startedAt: Date.now(), restarts };
     this.workers[index] = entry;
     worker.on('died', (error: Error) => {
       entry.alive = false;
@@ -139,7 +141,16 @@ export class WorkerPool extends EventEmitter<{ workerDied: [health: WorkerHealth
     const router = await target.worker.createRouter({ mediaCodecs });
     target.routers.add(router);
     router.observer.once('close', () => target.routers.delete(router));
+    router.observer.on('newtransport', (transport) => {
+      target.transports += 1;
+      transport.observer.once('close', () => (target.transports -= 1));
+    });
     return { router, workerPid: target.worker.pid, webRtcServer: target.webRtcServer };
+  }
+
+  /** Open transports per worker slot, for /metrics. */
+  transportCounts(): { index: number; transports: number }[] {
+    return this.workers.filter(Boolean).map((w) => ({ index: w.index, transports: w.alive ? w.transports : 0 }));
   }
 
   /** CPU seconds (user + system) and peak RSS (bytes) of each live worker, for /metrics. */

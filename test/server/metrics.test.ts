@@ -40,7 +40,8 @@ describe('/metrics (Prometheus, prom-client)', () => {
     const text = await res.text();
     assert.equal(sample(text, 'call_widget_connections'), 2);
     assert.equal(sample(text, 'call_widget_rooms'), 1);
-    assert.equal(sample(text, 'call_widget_calls_active'), 0);
+    assert.equal(sample(text, 'call_widget_calls', '{state="ringing"}'), 0);
+    assert.equal(sample(text, 'call_widget_calls', '{state="connected"}'), 0);
     assert.equal(sample(text, 'call_widget_webhook_backlog'), 0);
     assert.equal(sample(text, 'call_widget_signaling_request_seconds_count', '{type="room.join",outcome="ok"}'), 2);
     assert.equal(sample(text, 'call_widget_signaling_request_seconds_count', '{type="room.join",outcome="error"}'), 1);
@@ -51,7 +52,17 @@ describe('/metrics (Prometheus, prom-client)', () => {
       assert.ok((sample(text, 'call_widget_worker_cpu_seconds', `{worker="${worker}"}`) ?? -1) >= 0, 'worker CPU');
     }
     assert.ok((sample(text, 'call_widget_process_resident_memory_bytes') ?? 0) > 0, 'process metrics');
+    // Transports per worker, and calls by state: b creates a transport, then a rings c.
+    await b.request('media.createTransport', { direction: 'recv' });
+    const c = await connectAs(server.url, await server.token('m-c'));
+    await a.request('room.leave', {});
+    await a.request('call.dial', { callees: ['m-c'], video: false });
+    const after = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+    const transports = ['0', '1'].map((w) => sample(after, 'call_widget_worker_transports', `{worker="${w}"}`) ?? 0);
+    assert.equal(transports[0]! + transports[1]!, 1, `one transport in all: ${transports.join(',')}`);
+    assert.equal(sample(after, 'call_widget_calls', '{state="ringing"}'), 1);
     a.close();
     b.close();
+    c.close();
   });
 });
