@@ -24,6 +24,12 @@ describe('Chromium and Firefox', () => {
   async function inFirefox(userId: string, attrs: Record<string, string> = {}): Promise<WidgetPage> {
     const page = await firefox.openWidget(server.url, await server.token(userId, { name: userId }), { ...SMALL, ...attrs });
     firefoxPages.push(page);
+    // Firefox gathers loopback candidates only while the page captures media (platform notes): a callee that
+    // prepares its transports while ringing, before it opens the camera, would otherwise offer none to the
+    // loopback-only test server. Real networks do not depend on this (the SFU learns the client's address).
+    await page.evaluate(async () => {
+      (window as unknown as { held: MediaStream }).held = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+    });
     return page;
   }
   const dial = (page: WidgetPage, who: string, video: boolean) => page.evaluate(({ who, video }) => document.querySelector('call-widget')!.dial(who, { video }), { who, video });
