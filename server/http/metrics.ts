@@ -29,54 +29,25 @@ export function createMetrics(services: Services): ServerMetrics {
       for (const [state, n] of Object.entries(services.calls.countByPhase())) this.set({ state }, n);
     },
   });
-  new Gauge({
-    name: 'call_widget_worker_transports',
-    help: 'Open transports on each media worker',
-    labelNames: ['worker'],
-    registers: [registry],
-    collect() {
-      for (const w of services.pool.transportCounts()) this.set({ worker: String(w.index) }, w.transports);
-    },
-  });
   gauge('call_widget_calls_preparing', 'Callees preparing media while their call rings', () => services.rooms.preparedCount);
   gauge('call_widget_webhook_backlog', 'Webhook deliveries not yet delivered or failed for good', () => services.outbox.pendingCount);
   gauge('call_widget_webhook_failed', 'Webhook deliveries that failed for good (all retries used)', () => services.outbox.failedCount);
-  new Gauge({
-    name: 'call_widget_worker_alive',
-    help: '1 when the media worker of this slot is alive',
-    labelNames: ['worker'],
-    registers: [registry],
-    collect() {
-      for (const w of services.pool.health()) this.set({ worker: String(w.index) }, w.alive ? 1 : 0);
-    },
-  });
-  new Gauge({
-    name: 'call_widget_worker_routers',
-    help: 'Routers (rooms) on each media worker',
-    labelNames: ['worker'],
-    registers: [registry],
-    collect() {
-      for (const w of services.pool.health()) this.set({ worker: String(w.index) }, w.routers);
-    },
-  });
-  new Gauge({
-    name: 'call_widget_worker_cpu_seconds',
-    help: 'CPU time (user + system) used by each media worker',
-    labelNames: ['worker'],
-    registers: [registry],
-    async collect() {
-      for (const u of await services.pool.resourceUsage()) this.set({ worker: String(u.index) }, u.cpuSeconds);
-    },
-  });
-  new Gauge({
-    name: 'call_widget_worker_max_rss_bytes',
-    help: 'Peak resident memory of each media worker',
-    labelNames: ['worker'],
-    registers: [registry],
-    async collect() {
-      for (const u of await services.pool.resourceUsage()) this.set({ worker: String(u.index) }, u.maxRssBytes);
-    },
-  });
+  /** One gauge with a `worker` label, filled from the pool's plain per-worker data when scraped. */
+  const perWorker = (name: string, help: string, read: () => { index: number; value: number }[] | Promise<{ index: number; value: number }[]>) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['worker'],
+      registers: [registry],
+      async collect() {
+        for (const w of await read()) this.set({ worker: String(w.index) }, w.value);
+      },
+    });
+  perWorker('call_widget_worker_alive', '1 when the media worker of this slot is alive', () => services.pool.health().map((w) => ({ index: w.index, value: w.alive ? 1 : 0 })));
+  perWorker('call_widget_worker_routers', 'Routers (rooms) on each media worker', () => services.pool.health().map((w) => ({ index: w.index, value: w.routers })));
+  perWorker('call_widget_worker_transports', 'Open transports on each media worker', () => services.pool.transportCounts().map((w) => ({ index: w.index, value: w.transports })));
+  perWorker('call_widget_worker_cpu_seconds', 'CPU time (user + system) used by each media worker', async () => (await services.pool.resourceUsage()).map((u) => ({ index: u.index, value: u.cpuSeconds })));
+  perWorker('call_widget_worker_max_rss_bytes', 'Peak resident memory of each media worker', async () => (await services.pool.resourceUsage()).map((u) => ({ index: u.index, value: u.maxRssBytes })));
   const latency = new Histogram({
     name: 'call_widget_signaling_request_seconds',
     help: 'Signaling request handling time by request type and outcome',
