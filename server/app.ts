@@ -12,7 +12,7 @@ import { Presence } from './domain/presence';
 import { type Room, type RoomHooks, RoomRegistry } from './domain/rooms';
 import { healthRoutes } from './http/health';
 import { roomRoutes } from './http/rooms';
-import { createMetrics, metricsRoutes } from './http/metrics';
+import { type ServerMetrics, createMetrics, metricsRoutes } from './http/metrics';
 import { staticRoutes } from './http/static';
 import { tokenRoutes } from './http/token';
 import { RoomMedia } from './media/room-media';
@@ -45,7 +45,7 @@ export interface BuildOptions {
   webhookPollMs?: number;
 }
 
-export type CallWidgetServer = FastifyInstance & { services: Services };
+export type CallWidgetServer = FastifyInstance & { services: Services; metrics: ServerMetrics };
 
 /** Builds the whole server without listening: `app.inject()` and real sockets both work on the result. */
 export async function buildApp(config: ServerConfig, options: BuildOptions = {}): Promise<CallWidgetServer> {
@@ -154,6 +154,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
 
   await app.register(healthRoutes, { services });
   const metrics = createMetrics(services);
+  app.decorate('metrics', metrics);
   await app.register(metricsRoutes, { metrics, token: config.metricsToken });
   await app.register(roomRoutes, { services });
   await app.register(callRoutes, { services });

@@ -42,8 +42,13 @@ export interface ServerConfig {
   trustProxy: boolean | string[];
   /** On SIGTERM, how long running calls and rooms may go on (no new ones start) before they are ended. */
   drainMs: number;
-  /** Bearer token that /metrics requires; unset: no /metrics endpoint. */
+  /** Bearer token that /metrics on the main port requires; unset: no /metrics on the main port. */
   metricsToken: string | undefined;
+  /**
+   * A separate listener for /metrics only, without a token (reach it over a private network or loopback):
+   * `METRICS_PORT` on `METRICS_HOST` (default 127.0.0.1). Unset: no separate listener.
+   */
+  metricsListen: { port: number; host: string } | undefined;
   /** How long a client whose connection dropped keeps its place in calls and rooms (0: none). */
   reconnectGraceMs: number;
   /** TURN (coturn `use-auth-secret`): URLs and the shared secret browsers' credentials are derived from. */
@@ -102,8 +107,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (env.TURN_SECRET && turnUrls.length === 0) throw new ConfigError('TURN_URLS must be set when TURN_SECRET is');
   const allInterfaces = host === '0.0.0.0' || host === '::';
   const devAnnounce = env.NODE_ENV !== 'production' && allInterfaces && !env.ANNOUNCED_IP && !env.RTC_LISTEN_IP;
+  const port = intFromEnv(env, 'PORT', 3000, 0, 65535);
+  if (env.METRICS_PORT && port !== 0 && intFromEnv(env, 'METRICS_PORT', 0, 0, 65535) === port) throw new ConfigError(`METRICS_PORT must differ from PORT (${port})`);
   const config: ServerConfig = {
-    port: intFromEnv(env, 'PORT', 3000, 0, 65535),
+    port,
     host,
     // With extra addresses each one is bound separately (same port per address), so loopback is bound alone.
     listenIp: ipFromEnv(env, 'RTC_LISTEN_IP', devAnnounce ? '127.0.0.1' : allInterfaces || isIP(host) === 0 ? '0.0.0.0' : host),
@@ -123,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     prettyLogs: env.NODE_ENV !== 'production',
     demoApp: env.NODE_ENV !== 'production' || env.DEMO_APP === 'on',
     metricsToken: env.METRICS_TOKEN || undefined,
+    metricsListen: env.METRICS_PORT ? { port: intFromEnv(env, 'METRICS_PORT', 0, 0, 65535), host: ipFromEnv(env, 'METRICS_HOST', '127.0.0.1') } : undefined,
     drainMs: intFromEnv(env, 'DRAIN_SECONDS', 10, 0, 3600) * 1000,
     trustProxy: trustProxyFromEnv(env.TRUST_PROXY),
     distDir: resolve(env.DIST_DIR || './dist'),

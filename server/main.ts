@@ -1,5 +1,7 @@
+import type { Server } from 'node:http';
 import { ConfigError, type ServerConfig, ensureWritableDataDir, loadConfig } from './config';
 import { buildApp } from './app';
+import { listenMetrics } from './http/metrics';
 
 /** A mistake the operator can fix: one line naming the setting, exit code 1, no stack trace. */
 function exitWithConfigError(message: string): never {
@@ -20,6 +22,8 @@ const app = await buildApp(config).catch((err: unknown) => {
   throw err;
 });
 
+/** The separate METRICS_PORT listener, closed with the app. */
+let metricsServer: Server | undefined;
 let shuttingDown = false;
 async function shutdown(signal: string): Promise<void> {
   if (shuttingDown) return;
@@ -37,6 +41,8 @@ async function shutdown(signal: string): Promise<void> {
   const ended = calls.endAllForShutdown();
   if (ended > 0) app.log.warn(`drain deadline passed: ended ${ended} call(s) with reason server_restart`);
   app.log.info(`${signal}: closing connections and media workers`);
+  metricsServer?.closeAllConnections();
+  metricsServer?.close();
   await app.close();
   // pino writes asynchronously: what shutdown logged must be out before the process goes.
   const logger = app.log as unknown as { flush?: (done: () => void) => void };
@@ -55,6 +61,17 @@ try {
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') exitWithConfigError(`HOST ${config.host} is not an address of this machine`);
   if (code === 'EACCES') exitWithConfigError(`PORT ${config.port} needs privileges; use a port above 1023 (or a proxy in front)`);
   throw err;
+}
+if (config.metricsListen) {
+  const { host, port } = config.metricsListen;
+  try {
+    const listener = await listenMetrics(app.metrics, host, port);
+    metricsServer = listener.server;
+    app.log.info(`metrics listening at http://${host}:${listener.port}/metrics`);
+  } catch (err) {
+    await app.close();
+    exitWithConfigError(`METRICS_PORT ${port} on METRICS_HOST ${host} cannot be used (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
 }
 const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
 app.log.info(`call-widget server ready at http://${shown}:${config.port}/ (demo), /live, /widget.js, /docs, /healthz`);

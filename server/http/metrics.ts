@@ -1,4 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { FastifyPluginAsync } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Services } from '../services';
@@ -81,3 +83,25 @@ export const metricsRoutes: FastifyPluginAsync<{ metrics: ServerMetrics; token: 
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 };
+
+/**
+ * The separate metrics listener (`METRICS_PORT`): GET /metrics without a token, nothing else. Kept off the
+ * public port so a scraper on a private network or loopback needs no secret and users cannot reach it.
+ */
+export async function listenMetrics(metrics: ServerMetrics, host: string, port: number): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('only GET /metrics here\n');
+      return;
+    }
+    metrics.registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+      () => res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable\n'),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return { server, port: (server.address() as AddressInfo).port };
+}

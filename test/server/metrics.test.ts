@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { startServerProcess } from '../support/server-process';
 import { loadConfig } from '../../server/config';
 import { connectAs } from '../support/ws-client';
 import { startServer, type TestServer } from '../support/server';
@@ -64,5 +69,35 @@ describe('/metrics (Prometheus, prom-client)', () => {
     a.close();
     b.close();
     c.close();
+  });
+});
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+
+describe('METRICS_PORT: a separate metrics listener', () => {
+  test('serves /metrics without a token on its own loopback port, nothing else; the public port has none', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cw-metrics-port-'));
+    const port = await freePort();
+    const server = await startServerProcess(dataDir, { METRICS_PORT: String(port), DEMO_APP: 'on' });
+    try {
+      assert.match(server.output(), new RegExp(`metrics listening at http://127\\.0\\.0\\.1:${port}/metrics`));
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+      assert.equal(res.status, 200);
+      assert.match(await res.text(), /^call_widget_connections 0$/m);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 404, 'only /metrics on the metrics port');
+      assert.equal((await fetch(`${server.url}/metrics`)).status, 404, 'no /metrics on the public port without METRICS_TOKEN');
+      assert.equal(await server.stop('SIGTERM'), 0, server.output());
+    } finally {
+      await server.stop('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    assert.throws(() => loadConfig({ PORT: '3000', METRICS_PORT: '3000' }), /METRICS_PORT must differ from PORT/);
+    assert.throws(() => loadConfig({ METRICS_PORT: '9100', METRICS_HOST: 'nowhere' }), /METRICS_HOST must be an IPv4 or IPv6 address/);
   });
 });
