@@ -16,6 +16,12 @@ export const ERROR_CODES = {
   heartbeat_timeout: 4010,
   /** This connection was replaced by a newer one that resumed it (the client already moved on). */
   session_replaced: 4011,
+  /**
+   * The server is shutting down. As a per-request error: it starts no new call or room. As a close code: this
+   * node moves its clients away — reconnect (with the resume token) and a load balancer sends you to another
+   * node, or the restarted server takes you back.
+   */
+  server_draining: 4012,
   // Per-message errors (connection stays open).
   invalid_json: 0,
   invalid_message: 0,
@@ -35,8 +41,6 @@ export const ERROR_CODES = {
   internal: 0,
   timeout: 0,
   connection_closed: 0,
-  /** The server is shutting down: it starts no new call or room (try again: a load balancer sends you elsewhere). */
-  server_draining: 0,
   // Raised in the browser by the widget itself.
   media_permission_denied: 0,
   media_device_not_found: 0,

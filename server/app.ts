@@ -12,6 +12,7 @@ import { Presence } from './domain/presence';
 import { type Room, type RoomHooks, RoomRegistry } from './domain/rooms';
 import { healthRoutes } from './http/health';
 import { roomRoutes } from './http/rooms';
+import { moveIdleClients } from './signaling/client-lifecycle';
 import { type ServerMetrics, createMetrics, metricsRoutes } from './http/metrics';
 import { staticRoutes } from './http/static';
 import { tokenRoutes } from './http/token';
@@ -131,7 +132,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   hooks.onParticipantLeft = (room, p) => sink(room.tenant, { type: 'participant.left', userId: p.info.userId, ...at(room) });
   hooks.onSessionEnded = (room, reason) => sink(room.tenant, { type: 'session.ended', reason: room.endReason ?? reason, ...at(room) });
   const moderation = new Moderation(rooms, calls);
-  const services: Services = { config, apps: registry, pool, presence, rooms, calls, moderation, clients: new SessionRegistry(), records, outbox, lifecycle: { shuttingDown: false } };
+  const services: Services = { config, apps: registry, pool, presence, rooms, calls, moderation, clients: new SessionRegistry(), records, outbox, lifecycle: { shuttingDown: false, moveIdleClients: () => moveIdleClients(services) } };
   app.decorate('services', services);
 
   await app.register(fastifyRateLimit, {

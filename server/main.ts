@@ -32,14 +32,24 @@ async function shutdown(signal: string): Promise<void> {
   const { calls, rooms } = app.services;
   const force = setTimeout(() => process.exit(1), config.drainMs + 10_000);
   force.unref();
-  // Drain: /readyz turns 503 and no new call or room starts; running ones may finish within DRAIN_SECONDS.
+  // Drain: /readyz turns 503, no new call, room or connection starts here, and clients nothing holds are moved
+  // away (server_draining); running calls and rooms may finish within DRAIN_SECONDS, their clients moved as
+  // they end.
+  const { moveIdleClients } = app.services.lifecycle;
+  const moved = moveIdleClients();
+  app.log.info(`${signal} received: moved ${moved} idle client(s) to reconnect elsewhere`);
   if (calls.activeCount + rooms.size > 0) {
-    app.log.info(`${signal} received: draining ${calls.activeCount} call(s) and ${rooms.size} room(s) for up to ${config.drainMs / 1000} s`);
+    app.log.info(`draining ${calls.activeCount} call(s) and ${rooms.size} room(s) for up to ${config.drainMs / 1000} s`);
     const deadline = Date.now() + config.drainMs;
-    while (calls.activeCount + rooms.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (calls.activeCount + rooms.size > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      moveIdleClients();
+    }
   }
   const ended = calls.endAllForShutdown();
   if (ended > 0) app.log.warn(`drain deadline passed: ended ${ended} call(s) with reason server_restart`);
+  // Their clients were told (call.ended) and can now go elsewhere too.
+  moveIdleClients();
   app.log.info(`${signal}: closing connections and media workers`);
   metricsServer?.closeAllConnections();
   metricsServer?.close();

@@ -22,6 +22,16 @@ export interface Services {
   clients: SessionRegistry;
   records: CallRecordStore;
   outbox: WebhookOutbox;
-  /** Set when shutdown begins (SIGTERM): readiness turns 503 so a load balancer stops sending new users. */
-  lifecycle: { shuttingDown: boolean };
+  lifecycle: Lifecycle;
+}
+
+/** Shutdown (SIGTERM) as the server's parts see it; main.ts drives it. */
+export interface Lifecycle {
+  /** Set when shutdown begins: readiness turns 503 so a load balancer stops sending new users. */
+  shuttingDown: boolean;
+  /**
+   * Closes (`server_draining`, 4012) every client that no live call or room holds, so it reconnects to another
+   * node or the restarted server; returns how many were told. Called while draining, as calls end.
+   */
+  moveIdleClients(): number;
 }

@@ -7,6 +7,9 @@ import type { ClientLink } from './links';
 import type { Presence } from './presence';
 import type { Room, RoomRegistry } from './rooms';
 
+/** One user of one tenant, as a Set/Map key. */
+export const userKey = (tenantKey: string, userId: string): string => `${tenantKey}\u0000${userId}`;
+
 interface LiveCall {
   tenantKey: string;
   callId: string;
@@ -161,6 +164,21 @@ export class CallService {
     }
     this.calls.clear();
     this.ended.clear();
+  }
+
+  /**
+   * Everyone a live call holds — its caller, and invitees ringing or joined — as `userKey`s: a draining server
+   * moves every other client away and keeps these until their calls end.
+   */
+  involvedUsers(): Set<string> {
+    const users = new Set<string>();
+    for (const call of this.calls.values()) {
+      if (call.state.callerIn) users.add(userKey(call.tenantKey, call.state.callerId));
+      for (const [userId, status] of Object.entries(call.state.invitees)) {
+        if (status === 'ringing' || status === 'joined') users.add(userKey(call.tenantKey, userId));
+      }
+    }
+    return users;
   }
 
   get activeCount(): number {

@@ -13,6 +13,8 @@ export interface SessionTransport {
   replace(): void;
   /** Drops the socket abruptly, as a network failure would (tests, operators). */
   terminate(): void;
+  /** Closes the socket with `server_draining` (4012): the client reconnects, elsewhere; its session ends here. */
+  moveAway(): void;
 }
 
 /**
@@ -76,6 +78,13 @@ export class ClientSession implements ClientLink {
     for (const message of this.buffered.splice(0)) transport.send(message);
   }
 
+  /** Drain: tells the client to continue elsewhere. False when no socket is attached (nobody to tell). */
+  moveAway(): boolean {
+    if (!this.transport) return false;
+    this.transport.moveAway();
+    return true;
+  }
+
   terminateConnection(): void {
     this.transport?.terminate();
   }
@@ -106,6 +115,10 @@ export class SessionRegistry {
     if (!session || !session.resumable) return undefined;
     if (session.identity.tenant.key !== identity.tenant.key || session.identity.userId !== identity.userId) return undefined;
     return session;
+  }
+
+  all(): ClientSession[] {
+    return [...this.byToken.values()];
   }
 
   get size(): number {

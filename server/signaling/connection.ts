@@ -86,6 +86,13 @@ export class SignalingConnection implements SessionTransport {
     this.socket.terminate();
   }
 
+  moveAway(): void {
+    this.sendError('server_draining', 'this server is shutting down: reconnect to continue on another server');
+    this.socket.close(closeCodeFor('server_draining'), 'server_draining');
+    // No grace period here: the client resumes on another node (or the restarted server), not on this one.
+    this.onClose(1000);
+  }
+
   send(message: ServerMessage): void {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
     this.socket.send(JSON.stringify(message));
@@ -181,6 +188,11 @@ export class SignalingConnection implements SessionTransport {
       if (this.closed) return;
       clearTimeout(this.helloTimer);
       const resumed = hello.resume === undefined ? undefined : this.ctx.sessions.find(hello.resume, identity);
+      // A draining node keeps only the clients whose calls and rooms still run here; others go elsewhere.
+      if (!resumed && this.ctx.draining?.()) {
+        this.fail('server_draining', 'this server is shutting down: connect again to reach another server', hello.requestId);
+        return;
+      }
       const session = resumed ?? new ClientSession(identity, this);
       this.session = session;
       this.send({

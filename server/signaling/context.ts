@@ -25,7 +25,7 @@ export interface SignalingContext {
   /** The client is gone: it closed deliberately (`left`) or did not come back in time (`connection_lost`). */
   endSession(session: ClientSession, reason: 'left' | 'connection_lost'): void;
   onDetached?(session: ClientSession): void;
-  /** True once shutdown began: new calls and rooms are refused (`server_draining`). */
+  /** True once shutdown began: new calls, rooms and connections are refused (`server_draining`). */
   draining?(): boolean;
   /** Every request's type, outcome and duration in seconds (for /metrics). */
   observeRequest?(type: string, outcome: 'ok' | 'error', seconds: number): void;

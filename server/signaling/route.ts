@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { turnIceServers } from '../domain/turn';
 import type { Services } from '../services';
 import type { ClientSession } from './client-session';
+import { endClientSession } from './client-lifecycle';
 import { SignalingConnection, type SignalingLimits } from './connection';
 import type { SignalingContext } from './context';
 
@@ -27,13 +28,7 @@ export const signalingRoutes: FastifyPluginAsync<SignalingRouteOptions> = async 
     sessions: services.clients,
     reconnectGraceMs: services.config.reconnectGraceMs,
     iceServers: (identity) => turnIceServers(services.config.turn, identity.userId, identity.expiresAt),
-    endSession: (session, reason) => {
-      services.clients.remove(session);
-      services.presence.remove(session);
-      services.rooms.discardPrepared(session);
-      if (!services.calls.leaveCurrentCall(session, reason === 'connection_lost')) services.rooms.leave(session);
-      session.end();
-    },
+    endSession: (session, reason) => endClientSession(services, session, reason),
     onDetached: (session) => connectionChanged(session, false),
     onResumed: (session) => connectionChanged(session, true),
     draining: () => services.lifecycle.shuttingDown,

@@ -53,27 +53,38 @@ describe('graceful drain on SIGTERM', () => {
     return { sa, sb, callId };
   }
 
-  test('running calls may finish; new ones are refused with server_draining; then a clean exit', async () => {
-    const { server, connect } = await setUp(20);
-    const { sa, callId } = await inCall(connect, 'dr-a', 'dr-b');
-    const other = await connect('dr-c');
+  test('idle clients are moved away (4012) at once; running calls may finish, their clients moved as they end; then a clean exit', async () => {
+    const { server, connect, auth } = await setUp(20);
+    const { sa, sb, callId } = await inCall(connect, 'dr-a', 'dr-b');
+    const idle = await connect('dr-c');
     const exited = server.stop('SIGTERM');
-    await new Promise((r) => setTimeout(r, 300));
+    // Nothing holds dr-c here: told why, then closed with the drain's close code so it reconnects elsewhere.
+    assert.equal((await idle.next((m) => m.type === 'error')).code, 'server_draining');
+    assert.deepEqual(await idle.closed, { code: 4012, reason: 'server_draining' });
     const ready = await fetch(`${server.url}/readyz`);
     assert.equal(ready.status, 503);
     assert.deepEqual(((await ready.json()) as { reasons: string[] }).reasons, ['shutting down']);
-    assert.equal((await other.request('call.dial', { callees: ['dr-a'], video: false })).code, 'server_draining');
-    assert.equal((await other.request('room.join', { roomId: 'late', video: false })).code, 'server_draining');
+    // A new connection is refused the same way (its next attempt goes to another node or the restarted one).
+    const token = ((await (await fetch(`${server.url}/v1/token`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'dr-late' }) })).json()) as { token: string }).token;
+    await assert.rejects(connectAs(server.url, token), /server_draining/);
+    // Those in the call stay, and nothing new starts for them either.
+    assert.equal((await sb.request('room.join', { roomId: 'late', video: false })).code, 'server_draining');
+    assert.equal((await sb.request('call.dial', { callees: ['dr-c'], video: false })).code, 'server_draining');
     const started = Date.now();
     await sa.request('call.hangup', { callId });
+    assert.equal((await sb.next((m) => m.type === 'call.ended')).reason, 'hangup');
+    assert.equal((await sb.closed).code, 4012, 'moved away once its call ended');
     assert.equal(await exited, 0, server.output());
+    assert.match(server.output(), /moved 1 idle client\(s\) to reconnect elsewhere/);
     assert.ok(Date.now() - started < 10_000, 'exits once the last call ended, well before the deadline');
   });
 
   test('what still runs at the deadline is ended (server_restart), its records written and webhooks sent', async () => {
     const { server, connect, auth, dataDir, receiver } = await setUp(1);
-    const { callId } = await inCall(connect, 'dl-a', 'dl-b');
+    const { sa, callId } = await inCall(connect, 'dl-a', 'dl-b');
     assert.equal(await server.stop('SIGTERM'), 0, server.output());
+    assert.equal((await sa.next((m) => m.type === 'call.ended')).reason, 'server_restart');
+    assert.equal((await sa.closed).code, 4012, 'told the call ended, then moved away');
     assert.match(server.output(), /drain deadline passed: ended 1 call\(s\) with reason server_restart/);
     const hooks = receiver.received.filter((r) => r.event.type === 'call.ended' && r.event.data.callId === callId);
     assert.equal(hooks.length, 1, 'the call.ended webhook went out before the exit');

@@ -67,6 +67,12 @@ ${siteUrl} {
 \tfile_server
 }
 `;
+  const caddy = await runCaddy(dir, caddyfile, [serverUrl, siteUrl]);
+  return { serverUrl, siteUrl, ...caddy };
+}
+
+/** Runs caddy on `caddyfile` (written into `dir`) until every one of `urls` accepts connections. */
+async function runCaddy(dir: string, caddyfile: string, urls: string[]): Promise<{ output(): string; stop(): Promise<void> }> {
   writeFileSync(join(dir, 'Caddyfile'), caddyfile);
   let output = '';
   const child: ChildProcess = spawn(CADDY, ['run', '--config', join(dir, 'Caddyfile'), '--adapter', 'caddyfile'], {
@@ -77,7 +83,9 @@ ${siteUrl} {
   child.stderr?.on('data', (d) => (output += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const deadline = Date.now() + 15_000;
-  while (!((await answers(serverUrl)) && (await answers(siteUrl)))) {
+  for (;;) {
+    const up = await Promise.all(urls.map(answers));
+    if (up.every(Boolean)) break;
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
@@ -86,8 +94,6 @@ ${siteUrl} {
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
-    serverUrl,
-    siteUrl,
     output: () => output,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
@@ -96,4 +102,29 @@ ${siteUrl} {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface CaddyBalancer {
+  /** http origin of the balancer in front of every node. */
+  url: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * deploy/Caddyfile.nodes on loopback (plain http: this is about routing, not TLS): its one site block with
+ * the test's address, its example node list replaced by `upstreams`, and a fast health interval.
+ */
+export async function startCaddyBalancer(upstreams: string[], nodesCaddyfile: string): Promise<CaddyBalancer> {
+  const dir = mkdtempSync(join(tmpdir(), 'cw-caddy-lb-'));
+  const url = `http://127.0.0.1:${await freePort()}`;
+  const block = nodesCaddyfile
+    .split('\n')
+    .filter((l) => !l.trim().startsWith('#'))
+    .join('\n')
+    .replace(/calls\.example\.com \{/, `${url} {`)
+    .replace(/reverse_proxy [^{]+\{/, `reverse_proxy ${upstreams.join(' ')} {`)
+    .replace(/health_interval \S+/, 'health_interval 200ms');
+  const caddyfile = `{\n\tadmin off\n\tstorage file_system ${join(dir, 'storage')}\n}\n${block}\n`;
+  return { url, ...(await runCaddy(dir, caddyfile, [url])) };
 }

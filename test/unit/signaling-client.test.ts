@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type SocketLike, SignalingClient } from '../../widget/call/signaling-client';
 
-type Behaviour = 'welcome' | 'refuse' | 'token_expired';
+type Behaviour = 'welcome' | 'refuse' | 'token_expired' | 'draining';
 
 /** A scripted server end of a WebSocket: answers hello and requests the way a test says. */
 class FakeSocket implements SocketLike {
@@ -27,6 +27,12 @@ class FakeSocket implements SocketLike {
     if (m.type === 'hello') {
       this.hello = m;
       if (this.behaviour === 'token_expired') return this.drop(4003, 'token_expired');
+      if (this.behaviour === 'draining') {
+        // What a server that is shutting down answers a hello it does not hold a session for.
+        this.reply({ type: 'error', code: 'server_draining', message: 'this server is shutting down' });
+        setTimeout(() => this.drop(4012, 'server_draining'), 2);
+        return;
+      }
       const resumed = this.resumable && m.resume === 'r1';
       return this.reply({ type: 'welcome', protocol: 1, connectionId: 'c', user: { userId: 'u' }, environment: 'development', grants: {}, resumeToken: 'r1', resumed, reconnectGraceMs: 20_000 });
     }
@@ -115,6 +121,30 @@ describe('signaling client: reconnection', () => {
     await new Promise((r) => setTimeout(r, 60));
     assert.deepEqual(mine.log, []);
     assert.equal(mine.sockets.length, 1);
+  });
+
+  test('a draining server moves it away (4012): it reconnects with the resume token, and a fresh node takes it', async () => {
+    const { client, sockets, log } = harness(['welcome', 'draining', 'welcome'], { resumable: false });
+    await client.connect();
+    sockets[0]!.drop(4012, 'server_draining');
+    await until('back', () => log.some((l) => l.startsWith('reconnected')));
+    assert.deepEqual(log, ['reconnecting:server_draining', 'reconnected:false']);
+    assert.equal(sockets[1]!.hello?.resume, 'r1');
+    assert.equal(sockets.length, 3, 'the draining node refused the resume; the next attempt reached another');
+    client.close();
+  });
+
+  test('a first connection refused with server_draining is retried; other refusals are not', async () => {
+    const { client, sockets } = harness(['draining', 'draining', 'welcome']);
+    const welcome = await client.connect();
+    assert.equal(welcome.type, 'welcome');
+    assert.equal(sockets.length, 3);
+    client.close();
+    const refused = harness(['token_expired']);
+    await assert.rejects(refused.client.connect(), (e: { code?: string }) => e.code === 'token_expired');
+    assert.equal(refused.sockets.length, 1);
+    const gone = harness(['draining'], { graceMs: 40 });
+    await assert.rejects(gone.client.connect(), (e: { code?: string }) => e.code === 'server_draining', 'gives up after the grace period');
   });
 
   test('past the grace period it says so once and keeps trying; a fresh server says resumed: false', async () => {

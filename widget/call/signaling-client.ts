@@ -134,8 +134,23 @@ export class SignalingClient {
     return this.reconnecting;
   }
 
-  connect(): Promise<Welcome> {
-    return this.open(undefined);
+  /**
+   * Opens the connection. A server that is shutting down refuses it with `server_draining`: that is retried
+   * with backoff for up to the grace period (a load balancer sends the next attempt to another node, or the
+   * restarted server answers); every other refusal rejects at once.
+   */
+  async connect(): Promise<Welcome> {
+    const deadline = Date.now() + this.graceMs;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.open(undefined);
+      } catch (error) {
+        const draining = error instanceof SignalingError && error.code === 'server_draining';
+        if (!draining || this.closedByUs || Date.now() >= deadline) throw error;
+        await new Promise((r) => setTimeout(r, backoffDelay(attempt + 1, this.options.reconnectBaseMs ?? 500, this.options.reconnectMaxMs ?? 5000)));
+        if (this.closedByUs) throw error;
+      }
+    }
   }
 
   /** A network change (the browser came back online): try now instead of waiting for the backoff. */
