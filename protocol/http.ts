@@ -64,14 +64,21 @@ export const ReadinessResponse = Type.Object({
   reasons: Type.Array(Type.String()),
 });
 
+/** Liveness, public: alive or not, nothing about tenants or load. */
 export const HealthResponse = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+});
+export type HealthResponse = Static<typeof HealthResponse>;
+
+/** The operator's view (`/status`, guarded like `/metrics`): workers, load and uptime of this node. */
+export const StatusResponse = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
   workers: Type.Array(WorkerHealth),
   rooms: Type.Integer(),
   connections: Type.Integer(),
   uptimeSeconds: Type.Number(),
 });
-export type HealthResponse = Static<typeof HealthResponse>;
+export type StatusResponse = Static<typeof StatusResponse>;
 
 const SessionParticipant = Type.Object({
   userId: Type.String(),

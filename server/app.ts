@@ -13,7 +13,8 @@ import { type Room, type RoomHooks, RoomRegistry } from './domain/rooms';
 import { healthRoutes } from './http/health';
 import { roomRoutes } from './http/rooms';
 import { moveIdleClients } from './signaling/client-lifecycle';
-import { type ServerMetrics, createMetrics, metricsRoutes } from './http/metrics';
+import { type ServerMetrics, createMetrics } from './http/metrics';
+import { operatorRoutes } from './http/operator';
 import { staticRoutes } from './http/static';
 import { tokenRoutes } from './http/token';
 import { RoomMedia } from './media/room-media';
@@ -156,7 +157,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   await app.register(healthRoutes, { services });
   const metrics = createMetrics(services);
   app.decorate('metrics', metrics);
-  await app.register(metricsRoutes, { metrics, token: config.metricsToken });
+  await app.register(operatorRoutes, { metrics, services, token: config.metricsToken });
   await app.register(roomRoutes, { services });
   await app.register(callRoutes, { services });
   await app.register(tokenRoutes, { services, rateLimitPerMinute: options.tokenRateLimitPerMinute ?? 120 });

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { ConfigError, type ServerConfig, ensureWritableDataDir, loadConfig } from './config';
 import { buildApp } from './app';
-import { listenMetrics } from './http/metrics';
+import { listenOperator } from './http/operator';
 
 /** A mistake the operator can fix: one line naming the setting, exit code 1, no stack trace. */
 function exitWithConfigError(message: string): never {
@@ -75,9 +75,9 @@ try {
 if (config.metricsListen) {
   const { host, port } = config.metricsListen;
   try {
-    const listener = await listenMetrics(app.metrics, host, port);
+    const listener = await listenOperator({ metrics: app.metrics, services: app.services }, host, port);
     metricsServer = listener.server;
-    app.log.info(`metrics listening at http://${host}:${listener.port}/metrics`);
+    app.log.info(`metrics listening at http://${host}:${listener.port}/metrics (and /status)`);
   } catch (err) {
     await app.close();
     exitWithConfigError(`METRICS_PORT ${port} on METRICS_HOST ${host} cannot be used (${(err as NodeJS.ErrnoException).code ?? String(err)})`);

@@ -3,7 +3,8 @@ import { HealthResponse, ReadinessResponse } from '../../protocol/http';
 import type { Services } from '../services';
 
 /**
- * GET /healthz (liveness): each worker's pid and liveness; 503 when a worker is dead. GET /readyz (readiness):
+ * GET /healthz (liveness, public): alive or not — 503 when a media worker is dead; counts and worker details
+ * are the operator's (`/status` and `/metrics`, see metrics.ts), not anyone's. GET /readyz (readiness):
  * whether to send new users here — 503 while a worker is being replaced, with no app configured, or once
  * shutdown has begun — so a proxy or orchestrator drains this node without restarting it.
  */
@@ -13,13 +14,7 @@ export const healthRoutes: FastifyPluginAsync<{ services: Services }> = async (a
     { schema: { tags: ['ops'], summary: 'Liveness of the server and its media workers', response: { 200: HealthResponse, 503: HealthResponse } } },
     async (_req, reply) => {
       const healthy = services.pool.healthy;
-      return reply.code(healthy ? 200 : 503).send({
-        status: healthy ? 'ok' : 'degraded',
-        workers: services.pool.health(),
-        rooms: services.rooms.size,
-        connections: services.presence.connectionCount,
-        uptimeSeconds: Math.round(process.uptime()),
-      });
+      return reply.code(healthy ? 200 : 503).send({ status: healthy ? 'ok' : 'degraded' });
     },
   );
   app.get(

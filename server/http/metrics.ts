@@ -1,7 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { FastifyPluginAsync } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Services } from '../services';
 
@@ -65,43 +61,4 @@ export function createMetrics(services: Services): ServerMetrics {
       if (outcome === 'error') errors.inc({ type });
     },
   };
-}
-
-const sameSecret = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
-
-/**
- * GET /metrics in Prometheus text format. Not public: it answers only with `Authorization: Bearer <METRICS_TOKEN>`
- * and does not exist (404) when no METRICS_TOKEN is configured.
- */
-export const metricsRoutes: FastifyPluginAsync<{ metrics: ServerMetrics; token: string | undefined }> = async (app, { metrics, token }) => {
-  if (!token) return;
-  app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
-    const auth = req.headers.authorization ?? '';
-    if (!auth.startsWith('Bearer ') || !sameSecret(auth.slice(7), token)) {
-      return reply.code(401).header('www-authenticate', 'Bearer').send({ code: 'unauthorized', message: 'send Authorization: Bearer <METRICS_TOKEN>' });
-    }
-    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
-};
-
-/**
- * The separate metrics listener (`METRICS_PORT`): GET /metrics without a token, nothing else. Kept off the
- * public port so a scraper on a private network or loopback needs no secret and users cannot reach it.
- */
-export async function listenMetrics(metrics: ServerMetrics, host: string, port: number): Promise<{ server: Server; port: number }> {
-  const server = createServer((req, res) => {
-    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('only GET /metrics here\n');
-      return;
-    }
-    metrics.registry.metrics().then(
-      (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
-      () => res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable\n'),
-    );
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  return { server, port: (server.address() as AddressInfo).port };
 }

@@ -43,7 +43,7 @@ describe('a call over ICE-TCP only (RTC_PROTOCOLS=tcp)', () => {
   test('video both ways, every selected path is TCP to the worker\u2019s one port', async () => {
     const ctx = await newContext(env.browser);
     const [a, b] = await twoInARoom(ctx, env, 'tcp');
-    const health = (await (await fetch(`${env.server.url}/healthz`)).json()) as { workers: { rtcPort: number }[] };
+    const health = env.server.status();
     for (const page of [a, b]) {
       const paths = await selectedPaths(page);
       assert.equal(paths.length, 2, JSON.stringify(paths));

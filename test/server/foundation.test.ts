@@ -6,17 +6,26 @@ import { after, before, describe, test } from 'node:test';
 import { startServer, type TestServer } from '../support/server';
 import { startServerProcess } from '../support/server-process';
 
+const TOKEN = 'operator-token-0123456789';
+const operator = { headers: { authorization: `Bearer ${TOKEN}` } };
+
 describe('server foundation', () => {
   let server: TestServer;
   before(async () => {
-    server = await startServer({ workers: 2, workerRespawnDelayMs: 1500 });
+    server = await startServer({ workers: 2, workerRespawnDelayMs: 1500, metricsToken: TOKEN });
   });
   after(() => server?.close());
 
-  test('/healthz lists every live worker with its pid', async () => {
-    const res = await fetch(`${server.url}/healthz`);
+  test('/healthz says only alive or not; the operator\u2019s /status lists every live worker with its pid', async () => {
+    const health = await fetch(`${server.url}/healthz`);
+    assert.equal(health.status, 200);
+    assert.deepEqual(await health.json(), { status: 'ok' }, 'no counts, pids or ports for anyone');
+    assert.equal((await fetch(`${server.url}/status`)).status, 401, '/status is the operator\u2019s');
+    const res = await fetch(`${server.url}/status`, operator);
     assert.equal(res.status, 200);
-    const body = (await res.json()) as { status: string; workers: { pid: number; alive: boolean }[] };
+    const body = (await res.json()) as { status: string; workers: { pid: number; alive: boolean }[]; rooms: number; connections: number };
+    assert.equal(body.rooms, 0);
+    assert.equal(body.connections, 0);
     assert.equal(body.status, 'ok');
     assert.equal(body.workers.length, 2);
     for (const w of body.workers) {
@@ -38,26 +47,26 @@ describe('server foundation', () => {
   });
 
   test('a dead worker is reported unhealthy until its replacement is up', async () => {
-    const before = (await (await fetch(`${server.url}/healthz`)).json()) as { workers: { pid: number }[] };
-    const victim = before.workers[1]!.pid;
+    const victim = server.status().workers[1]!.pid;
     process.kill(victim, 'SIGKILL');
     let res: Response;
     let body: { status: string; workers: { pid: number; alive: boolean }[] };
     do {
       await new Promise((r) => setTimeout(r, 100));
-      res = await fetch(`${server.url}/healthz`);
+      res = await fetch(`${server.url}/status`, operator);
       body = (await res.json()) as typeof body;
     } while (body.workers.find((w) => w.pid === victim)?.alive);
-    assert.equal(res.status, 503);
+    assert.equal((await fetch(`${server.url}/healthz`)).status, 503);
     assert.equal(body.status, 'degraded');
     assert.equal(body.workers.find((w) => w.pid === victim)?.alive, false);
     type Health = { status: string; workers: { pid: number; alive: boolean; restarts: number }[] };
     let healed: Health;
     do {
       await new Promise((r) => setTimeout(r, 100));
-      res = await fetch(`${server.url}/healthz`);
+      res = await fetch(`${server.url}/status`, operator);
       healed = (await res.json()) as Health;
-    } while (res.status !== 200);
+    } while (healed.status !== 'ok');
+    assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
     assert.equal(healed.workers.length, 2);
     const replacement = healed.workers[1]!;
     assert.notEqual(replacement.pid, victim);
@@ -69,12 +78,12 @@ describe('server foundation', () => {
 describe('server process', () => {
   test('npm start\u2019s entry listens on PORT, prints its URL and exits cleanly on SIGTERM, closing its workers', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cw-main-'));
-    const server = await startServerProcess(dataDir, { MEDIASOUP_WORKERS: '2', DEMO_APP: 'on' });
+    const server = await startServerProcess(dataDir, { MEDIASOUP_WORKERS: '2', DEMO_APP: 'on', METRICS_TOKEN: TOKEN });
     const { url } = server;
     const output = server.output();
     assert.match(output, /created a development demo app \(App Key dk_/);
     assert.doesNotMatch(output, /"secret"/);
-    const health = (await (await fetch(`${url}/healthz`)).json()) as { workers: { pid: number }[] };
+    const health = (await (await fetch(`${url}/status`, operator)).json()) as { workers: { pid: number }[] };
     assert.equal(health.workers.length, 2);
     const code = await server.stop('SIGTERM');
     assert.equal(code, 0, server.output());

@@ -51,8 +51,8 @@ describe('media ports: a WebRtcServer per worker', () => {
     await server?.close();
   });
 
-  test('worker i listens on RTC_PORT + i; /healthz shows it', async () => {
-    const health = (await (await fetch(`${server.url}/healthz`)).json()) as { workers: { index: number; rtcPort: number }[] };
+  test('worker i listens on RTC_PORT + i; the operator\u2019s /status shows it', async () => {
+    const health = server.status();
     assert.deepEqual(health.workers.map((w) => [w.index, w.rtcPort]), [[0, rtcPort], [1, rtcPort + 1]]);
   });
 

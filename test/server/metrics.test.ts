@@ -90,7 +90,10 @@ describe('METRICS_PORT: a separate metrics listener', () => {
       const res = await fetch(`http://127.0.0.1:${port}/metrics`);
       assert.equal(res.status, 200);
       assert.match(await res.text(), /^call_widget_connections 0$/m);
-      assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 404, 'only /metrics on the metrics port');
+      const status = (await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as { workers: { pid: number }[]; connections: number };
+      assert.equal(status.workers.length, 1);
+      assert.equal(status.connections, 0);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 404, 'only /metrics and /status on the metrics port');
       assert.equal((await fetch(`${server.url}/metrics`)).status, 404, 'no /metrics on the public port without METRICS_TOKEN');
       assert.equal(await server.stop('SIGTERM'), 0, server.output());
     } finally {

@@ -7,6 +7,8 @@ import { loadConfig, type ServerConfig } from '../../server/config';
 import type { AppDefinition } from '../../server/domain/apps';
 import { issueToken, type TokenRequest } from '../../server/domain/tokens';
 import type { Environment } from '../../protocol';
+import type { StatusResponse } from '../../protocol/http';
+import { statusOf } from '../../server/http/operator';
 import { newApp } from '../../server/store/apps-file';
 
 export interface TestServer {
@@ -14,6 +16,8 @@ export interface TestServer {
   url: string;
   apps: AppDefinition[];
   token(userId: string, options?: Partial<TokenRequest> & { app?: AppDefinition; environment?: Environment }): Promise<string>;
+  /** What an operator's `/status` shows (workers with pids and media ports, load), read in-process. */
+  status(): StatusResponse;
   close(): Promise<void>;
 }
 
@@ -56,6 +60,7 @@ export async function startServer(options: BuildOptions & { workers?: number; da
       if (!tenant) throw new Error(`no ${environment} environment in app ${def.name}`);
       return (await issueToken(tenant, { userId, name: opts.name ?? userId, ...(opts.ttlSeconds ? { ttlSeconds: opts.ttlSeconds } : {}), ...(opts.grants ? { grants: opts.grants } : {}) })).token;
     },
+    status: () => statusOf(app.services),
     close: () => app.close(),
   };
 }
