@@ -1,3 +1,4 @@
+import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -151,7 +152,15 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
       components: { securitySchemes: { appSecret: { type: 'http', scheme: 'basic', description: 'App Key as user, app secret as password' } } },
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  // Security headers everywhere (nosniff, frame options, referrer policy, same-origin resource policy, HSTS
+  // when served over https). CSP is per page: the demo pages set theirs (page-csp.ts), the API answers JSON,
+  // and Swagger UI sets its own static one, minus upgrade-insecure-requests so /docs works on plain http too.
+  await app.register(fastifyHelmet, { contentSecurityPolicy: false, global: true });
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
+  });
   await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024 } });
 
   await app.register(healthRoutes, { services });

@@ -29,6 +29,41 @@ describe('embedding', () => {
     await ctx.close();
   });
 
+  test('the demo and live pages run under their Content-Security-Policy: no violation, a call on /live, videos in the stories', async () => {
+    const ctx = await newContext(env.browser);
+    await ctx.addInitScript(() => {
+      const w = window as unknown as { violations: string[] };
+      w.violations = [];
+      document.addEventListener('securitypolicyviolation', (e) => w.violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    const violations = (page: { evaluate<R>(fn: () => R): Promise<R> }) => page.evaluate(() => (window as unknown as { violations: string[] }).violations);
+    const live = await ctx.newPage();
+    const response = await live.goto(`${env.server.url}/live`);
+    assert.match((await response?.allHeaders())?.['content-security-policy'] ?? '', /script-src 'self' 'sha256-/);
+    const state = (id: string) => live.waitForFunction((i) => document.getElementById(i)?.getAttribute('state') === 'idle', id, { polling: 50, timeout: 15_000 });
+    await state('a');
+    await state('b');
+    type W = HTMLElement & { dial(u: string, o: object): Promise<void>; accept(o: object): Promise<void> };
+    await live.evaluate(() => document.querySelector<W>('#a')!.dial('bob', { video: true }));
+    await live.waitForFunction(() => document.getElementById('b')?.getAttribute('state') === 'incoming', undefined, { polling: 50 });
+    await live.evaluate(() => document.querySelector<W>('#b')!.accept({ video: true }));
+    await live.waitForFunction(
+      () => ['a', 'b'].every((id) => [...(document.getElementById(id)?.shadowRoot?.querySelectorAll('video') ?? [])].some((v) => v.videoWidth > 0 && !v.paused)),
+      undefined,
+      { polling: 100, timeout: 20_000 },
+    );
+    assert.deepEqual(await violations(live), []);
+    const stories = await ctx.newPage();
+    await stories.goto(`${env.server.url}/#grid-4`);
+    await stories.waitForFunction(
+      () => [...(document.querySelector('call-widget')?.shadowRoot?.querySelectorAll('video') ?? [])].filter((v) => v.videoWidth > 0).length >= 2,
+      undefined,
+      { polling: 100, timeout: 15_000 },
+    );
+    assert.deepEqual(await violations(stories), []);
+    await ctx.close();
+  });
+
   test('a failing token-url reports call-error instead of hanging', async () => {
     const ctx = await newContext(env.browser);
     const page = await ctx.newPage();
