@@ -9,7 +9,8 @@ export interface CallState {
   callerId: string;
   /** Whether the caller is still in the call. */
   callerIn: boolean;
-  invitees: Readonly<Record<string, InviteeStatus>>;
+  /** A Map, not an object: user ids are user-chosen strings (`__proto__` and `constructor` are ids too). */
+  invitees: ReadonlyMap<string, InviteeStatus>;
   connectedAt?: number;
   endedAt?: number;
   endReason?: CallEndReason;
@@ -30,30 +31,32 @@ export type CallEvent =
 export type TransitionResult = { ok: true; state: CallState } | { ok: false; code: ErrorCode; message: string };
 
 export function initialCallState(callerId: string): CallState {
-  return { phase: 'ringing', callerId, callerIn: true, invitees: {} };
+  return { phase: 'ringing', callerId, callerIn: true, invitees: new Map() };
 }
+
+const withStatus = (invitees: ReadonlyMap<string, InviteeStatus>, userId: string, status: InviteeStatus) => new Map(invitees).set(userId, status);
 
 const reject = (code: ErrorCode, message: string): TransitionResult => ({ ok: false, code, message });
 
 /** How many people are in the call's room right now. */
 function inCall(state: CallState): number {
-  return (state.callerIn ? 1 : 0) + Object.values(state.invitees).filter((s) => s === 'joined').length;
+  return (state.callerIn ? 1 : 0) + [...state.invitees.values()].filter((s) => s === 'joined').length;
 }
 
 function ringing(state: CallState): string[] {
-  return Object.entries(state.invitees).filter(([, s]) => s === 'ringing').map(([u]) => u);
+  return [...state.invitees].filter(([, s]) => s === 'ringing').map(([u]) => u);
 }
 
 /** Why a call that nobody answered ended, from what happened to its invitees (most telling first). */
-function unansweredReason(invitees: Readonly<Record<string, InviteeStatus>>): CallEndReason {
-  const statuses = Object.values(invitees);
+function unansweredReason(invitees: ReadonlyMap<string, InviteeStatus>): CallEndReason {
+  const statuses = [...invitees.values()];
   for (const s of ['declined', 'no_answer', 'busy', 'unavailable'] as const) if (statuses.includes(s)) return s;
   return 'no_answer';
 }
 
 /** Marks everyone still ringing as `cancelled` and ends the call. */
 function end(state: CallState, reason: CallEndReason, at: number): CallState {
-  const invitees = Object.fromEntries(Object.entries(state.invitees).map(([u, s]) => [u, s === 'ringing' ? 'cancelled' : s]));
+  const invitees = new Map([...state.invitees].map(([u, s]) => [u, s === 'ringing' ? 'cancelled' : s]));
   return { ...state, phase: 'ended', invitees, endedAt: at, endReason: reason };
 }
 
@@ -74,34 +77,34 @@ export function transition(state: CallState, event: CallEvent): TransitionResult
   switch (event.type) {
     case 'invite': {
       if (event.invitees.length === 0) return reject('invalid_message', 'invite at least one user');
-      const invitees = { ...state.invitees };
+      const invitees = new Map(state.invitees);
       for (const { userId, reachable } of event.invitees) {
         if (userId === state.callerId) return reject('invalid_message', 'you cannot call yourself');
-        const current = invitees[userId];
+        const current = invitees.get(userId);
         if (current === 'ringing' || current === 'joined') return reject('invalid_state', `${userId} is already in this call`);
-        invitees[userId] = reachable;
+        invitees.set(userId, reachable);
       }
       return { ok: true, state: settle({ ...state, invitees }, event.at) };
     }
     case 'accept': {
-      const current = state.invitees[event.userId];
+      const current = state.invitees.get(event.userId);
       if (current === undefined) return reject('not_found', 'no such call for you');
       if (current !== 'ringing') return reject('invalid_state', `cannot accept: you are ${current}`);
       const next: CallState = {
         ...state,
         phase: 'connected',
         connectedAt: state.connectedAt ?? event.at,
-        invitees: { ...state.invitees, [event.userId]: 'joined' },
+        invitees: withStatus(state.invitees, event.userId, 'joined'),
       };
       return { ok: true, state: next };
     }
     case 'decline':
     case 'ring_timeout': {
-      const current = state.invitees[event.userId];
+      const current = state.invitees.get(event.userId);
       if (current === undefined) return reject('not_found', 'no such call for you');
       if (current !== 'ringing') return reject('invalid_state', `cannot ${event.type === 'decline' ? 'decline' : 'time out'}: ${current}`);
       const status: InviteeStatus = event.type === 'decline' ? 'declined' : 'no_answer';
-      return { ok: true, state: settle({ ...state, invitees: { ...state.invitees, [event.userId]: status } }, event.at) };
+      return { ok: true, state: settle({ ...state, invitees: withStatus(state.invitees, event.userId, status) }, event.at) };
     }
     case 'cancel': {
       if (event.userId !== state.callerId) return reject('forbidden', 'only the caller can cancel');
@@ -115,10 +118,10 @@ export function transition(state: CallState, event: CallEvent): TransitionResult
         if (state.phase === 'ringing') return { ok: true, state: end({ ...state, callerIn: false }, event.lost ? 'connection_lost' : 'cancelled', event.at) };
         return { ok: true, state: settle({ ...state, callerIn: false }, event.at, reason) };
       }
-      const current = state.invitees[event.userId];
+      const current = state.invitees.get(event.userId);
       if (current === undefined) return reject('not_found', 'no such call for you');
       if (current !== 'joined') return reject('invalid_state', `cannot hang up: you are ${current}`);
-      return { ok: true, state: settle({ ...state, invitees: { ...state.invitees, [event.userId]: 'left' } }, event.at, reason) };
+      return { ok: true, state: settle({ ...state, invitees: withStatus(state.invitees, event.userId, 'left') }, event.at, reason) };
     }
     case 'fail':
       return { ok: true, state: end(state, 'failed', event.at) };

@@ -92,7 +92,7 @@ export class CallService {
   /** A ringing callee's connection gets to set up transports in the call's room before answering. */
   prepare(link: ClientLink, callId: string): void {
     const call = this.find(link, callId);
-    if (call.state.phase === 'ended' || call.state.invitees[link.identity.userId] !== 'ringing') {
+    if (call.state.phase === 'ended' || call.state.invitees.get(link.identity.userId) !== 'ringing') {
       throw new ServiceError('invalid_state', 'you can only prepare a call that is ringing for you');
     }
     this.rooms.prepare(link, call.room);
@@ -174,7 +174,7 @@ export class CallService {
     const users = new Set<string>();
     for (const call of this.calls.values()) {
       if (call.state.callerIn) users.add(userKey(call.tenantKey, call.state.callerId));
-      for (const [userId, status] of Object.entries(call.state.invitees)) {
+      for (const [userId, status] of call.state.invitees) {
         if (status === 'ringing' || status === 'joined') users.add(userKey(call.tenantKey, userId));
       }
     }
@@ -204,7 +204,7 @@ export class CallService {
     const call = this.find(link, callId);
     if (call.state.phase === 'ended') throw new ServiceError('invalid_state', 'the call has already ended');
     if (this.rooms.roomOf(link) !== call.room) throw new ServiceError('not_in_room', 'join the call before inviting');
-    const fresh = [...new Set(callees)].filter((u) => !['ringing', 'joined'].includes(call.state.invitees[u] ?? '') && u !== call.state.callerId);
+    const fresh = [...new Set(callees)].filter((u) => !['ringing', 'joined'].includes(call.state.invitees.get(u) ?? '') && u !== call.state.callerId);
     if (fresh.length === 0) throw new ServiceError('invalid_state', 'everyone invited is already in or ringing');
     const check = transition(call.state, { type: 'invite', invitees: fresh.map((userId) => ({ userId, reachable: 'ringing' as const })), at: this.now() });
     if (!check.ok) throw new ServiceError(check.code, check.message);
@@ -267,7 +267,7 @@ export class CallService {
     const reason = call.state.endReason ?? 'failed';
     const payload = this.endedPayload(call, reason);
     call.room.endReason = reason;
-    this.emit(call, { type: 'call.ended', callId: call.callId, sessionId: call.room.sessionId, reason, durationMs: payload.durationMs, outcomes: { ...call.state.invitees }, at: call.state.endedAt ?? this.now() });
+    this.emit(call, { type: 'call.ended', callId: call.callId, sessionId: call.room.sessionId, reason, durationMs: payload.durationMs, outcomes: Object.fromEntries(call.state.invitees), at: call.state.endedAt ?? this.now() });
     // Everyone still in the room, and everyone still ringing (they see the caller's reason, e.g. cancelled).
     const inRoom = [...call.room.participants.values()].map((p) => p.link);
     for (const l of inRoom) {
@@ -307,7 +307,7 @@ export class CallService {
     const key = this.key(link.identity.tenant.key, callId);
     const call = this.calls.get(key) ?? this.ended.get(key);
     // Strangers get the same answer whether or not the call exists: ids reveal nothing.
-    const involved = call && (call.state.callerId === link.identity.userId || link.identity.userId in call.state.invitees);
+    const involved = call && (call.state.callerId === link.identity.userId || call.state.invitees.has(link.identity.userId));
     if (!call || !involved) throw new ServiceError('not_found', 'no such call for you');
     return call;
   }
@@ -324,8 +324,8 @@ export class CallService {
     return {
       callId: call.callId,
       caller: call.caller,
-      callees: [...new Set([...call.requested, ...Object.keys(call.state.invitees)])],
-      invitees: { ...call.state.invitees },
+      callees: [...new Set([...call.requested, ...call.state.invitees.keys()])],
+      invitees: Object.fromEntries(call.state.invitees),
       video: call.video,
       phase: call.state.phase,
       sessionId: call.room.sessionId,

@@ -41,7 +41,7 @@ describe('server call state machine', () => {
     assert.equal(run(ringing('b'), { type: 'ring_timeout', userId: 'b', at: 1 }).endReason, 'no_answer');
     const cancelled = run(ringing('b'), { type: 'cancel', userId: 'a', at: 1 });
     assert.equal(cancelled.endReason, 'cancelled');
-    assert.equal(cancelled.invitees.b, 'cancelled');
+    assert.equal(cancelled.invitees.get('b'), 'cancelled');
     assert.equal(callDuration(cancelled), 0);
   });
 
@@ -80,7 +80,7 @@ describe('server call state machine', () => {
     const three = run(ringing('b', 'c'), { type: 'accept', userId: 'b', at: 1 }, { type: 'accept', userId: 'c', at: 2 });
     const goesOn = run(three, { type: 'leave', userId: 'c', at: 3, lost: true });
     assert.equal(goesOn.phase, 'connected', 'two are still in');
-    assert.equal(goesOn.invitees.c, 'left');
+    assert.equal(goesOn.invitees.get('c'), 'left');
   });
 
   test('fail ends any live call with failed', () => {

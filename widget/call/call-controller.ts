@@ -3,6 +3,7 @@ import type { CallEngine, RoomView } from './engine';
 import type { Activity } from './call-machine';
 import { CallStateHost } from './state-host';
 import type { MediaStats } from './media-client';
+import { emptyMediaStats } from './media-stats';
 import { type RemoteParticipant, RoomSession, type TileView } from './room-session';
 import type * as MediaModuleNamespace from './media-client';
 import { openLocalMedia, stopStream, type VideoResolution } from './local-media';
@@ -271,7 +272,7 @@ export class CallController extends CallStateHost implements CallEngine {
   }
 
   async getStats(): Promise<MediaStats> {
-    return this.session ? this.session.getStats() : { audio: {}, video: {}, framesDecoded: {}, audioPacketsReceived: {}, videoTracksSent: 0 };
+    return this.session ? this.session.getStats() : emptyMediaStats();
   }
 
   private prepareWhileRinging(callId: string, routerRtpCapabilities: unknown): void {

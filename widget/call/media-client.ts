@@ -2,6 +2,7 @@ import { Device, type types } from 'mediasoup-client';
 import type { MediaSource, ProducerInfo } from '../../protocol';
 import { type BrowserMediaPolicy, mediaPolicyFor } from './browser-policy';
 import { watchConnection } from './connection-watch';
+import { emptyMediaStats, type MediaStats } from './media-stats';
 import type { SignalingClient } from './signaling-client';
 
 /** One remote participant's media as the UI needs it. */
@@ -16,36 +17,7 @@ export interface RemoteMedia {
   cameraOff: boolean;
 }
 
-export interface VideoReceiveStats {
-  frameWidth: number;
-  frameHeight: number;
-  framesPerSecond: number;
-  /** Inbound bitrate since the previous getStats() call. */
-  bitrateKbps: number;
-  framesDecoded: number;
-  /** The browser's own freeze accounting where it keeps one (Chromium); 0 where it does not (Firefox). */
-  freezeCount: number;
-  totalFreezesDurationMs: number;
-}
-
-export interface AudioReceiveStats {
-  packetsReceived: number;
-  packetsLost: number;
-  jitterMs: number;
-}
-
-export interface MediaStats {
-  /** Per remote user's microphone: packets, loss and jitter. */
-  audio: Record<string, AudioReceiveStats>;
-  /** Per remote user's camera: resolution, frame rate and bitrate. */
-  video: Record<string, VideoReceiveStats>;
-  /** Video frames decoded per remote user. */
-  framesDecoded: Record<string, number>;
-  /** Audio RTP packets received per remote user. */
-  audioPacketsReceived: Record<string, number>;
-  /** Video producers being sent (0 in an audio-only call). */
-  videoTracksSent: number;
-}
+export type { AudioReceiveStats, MediaStats, VideoReceiveStats } from './media-stats';
 
 interface ConsumerEntry {
   consumer: types.Consumer;
@@ -304,7 +276,7 @@ export class MediaClient {
   }
 
   async getStats(): Promise<MediaStats> {
-    const stats: MediaStats = { audio: {}, video: {}, framesDecoded: {}, audioPacketsReceived: {}, videoTracksSent: this.producers.has('camera') ? 1 : 0 };
+    const stats = emptyMediaStats(this.producers.has('camera') ? 1 : 0);
     type Inbound = {
       type: string;
       trackIdentifier?: string;

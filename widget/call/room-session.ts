@@ -1,5 +1,6 @@
 import type { GrantsInfo, Notification, ParticipantRole, ProducerInfo, RoomJoined } from '../../protocol';
 import type { MediaClient, MediaStats, RemoteMedia } from './media-client';
+import { emptyMediaStats } from './media-stats';
 import { SignalingError, type SignalingClient } from './signaling-client';
 import { openLocalMedia, openScreenCapture, stopStream, type VideoResolution } from './local-media';
 import { assessQuality, type NetworkQuality } from './network-quality';
@@ -183,7 +184,7 @@ export class RoomSession {
   }
 
   getStats(): Promise<MediaStats> {
-    return this.media ? this.media.getStats() : Promise.resolve({ audio: {}, framesDecoded: {}, audioPacketsReceived: {}, videoTracksSent: 0, video: {} });
+    return this.media ? this.media.getStats() : Promise.resolve(emptyMediaStats());
   }
 
   /** Room and media notifications of this room. */
