@@ -38,6 +38,10 @@ export const ERROR_CODES = {
   room_full: 0,
   video_full: 0,
   media_error: 0,
+  /** A documented bound per user or per app was reached (transports, producers, connections, rings...). */
+  limit_exceeded: 0,
+  /** This server carries as much as it is configured to (e.g. media transports on this node): try later. */
+  server_busy: 0,
   internal: 0,
   timeout: 0,
   connection_closed: 0,

@@ -6,7 +6,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ConfigError, configWarning, type ServerConfig } from './config';
-import { type AppDefinition, AppRegistry } from './domain/apps';
+import { type AppDefinition, AppRegistry, DEFAULT_LIMITS } from './domain/apps';
 import { CallService } from './domain/calls';
 import { Moderation } from './domain/moderation';
 import { Presence } from './domain/presence';
@@ -19,6 +19,7 @@ import { operatorRoutes } from './http/operator';
 import { staticRoutes } from './http/static';
 import { tokenRoutes } from './http/token';
 import { RoomMedia } from './media/room-media';
+import { TransportBudget } from './media/transport-budget';
 import { WorkerPool } from './media/worker-pool';
 import type { Services } from './services';
 import { DEFAULT_SIGNALING_LIMITS, type SignalingLimits } from './signaling/connection';
@@ -119,7 +120,8 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   pool.on('workerRespawned', (health) => app.log.warn({ worker: health }, `mediasoup worker slot ${health.index} replaced (pid ${health.pid})`));
   const presence = new Presence();
   const hooks: RoomHooks = {};
-  const rooms = new RoomRegistry((events) => RoomMedia.create(pool, events), hooks, options.mediaRecoveryTimeoutMs);
+  const transports = new TransportBudget(config.maxTransports, (tenantKey) => registry.byKeyOf(tenantKey)?.settings.limits.maxTransports ?? DEFAULT_LIMITS.maxTransports);
+  const rooms = new RoomRegistry((tenantKey, events) => RoomMedia.create(pool, events, () => transports.acquire(tenantKey)), hooks, options.mediaRecoveryTimeoutMs);
   const calls = new CallService(rooms, presence, {
     ringTimeoutMs: (link) => options.ringTimeoutMs ?? link.identity.tenant.settings.ringTimeoutSeconds * 1000,
     lifecycle: recorder.sink,

@@ -49,6 +49,8 @@ export interface ServerConfig {
    * `METRICS_PORT` on `METRICS_HOST` (default 127.0.0.1). Unset: no separate listener.
    */
   metricsListen: { port: number; host: string } | undefined;
+  /** Media transports this node holds open at once, all apps together (`MAX_TRANSPORTS`). */
+  maxTransports: number;
   /** How long a client whose connection dropped keeps its place in calls and rooms (0: none). */
   reconnectGraceMs: number;
   /** TURN (coturn `use-auth-secret`): URLs and the shared secret browsers' credentials are derived from. */
@@ -132,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     metricsToken: env.METRICS_TOKEN || undefined,
     metricsListen: env.METRICS_PORT ? { port: intFromEnv(env, 'METRICS_PORT', 0, 0, 65535), host: ipFromEnv(env, 'METRICS_HOST', '127.0.0.1') } : undefined,
     drainMs: intFromEnv(env, 'DRAIN_SECONDS', 10, 0, 3600) * 1000,
+    maxTransports: intFromEnv(env, 'MAX_TRANSPORTS', 4000, 2, 1_000_000),
     trustProxy: trustProxyFromEnv(env.TRUST_PROXY),
     distDir: resolve(env.DIST_DIR || './dist'),
     widgetDir: resolve(env.WIDGET_DIST_DIR || './widget/dist'),

@@ -7,6 +7,8 @@ export interface RoomLimits {
   maxVideoPublishers: number;
   /** Participants in a room at once (recommended: 32 audio-only). */
   maxParticipants: number;
+  /** Media transports this environment may hold open on one node at once (2 per participant, 2 per callee preparing). */
+  maxTransports: number;
 }
 
 export interface EnvironmentSettings {
@@ -48,7 +50,7 @@ export interface Tenant {
   settings: EnvironmentSettings;
 }
 
-export const DEFAULT_LIMITS: RoomLimits = { maxVideoPublishers: 16, maxParticipants: 32 };
+export const DEFAULT_LIMITS: RoomLimits = { maxVideoPublishers: 16, maxParticipants: 32, maxTransports: 1000 };
 export const DEFAULT_RING_TIMEOUT_SECONDS = 30;
 export const DEFAULT_TOKEN_REQUESTS_PER_MINUTE = 600;
 

@@ -14,7 +14,8 @@ import { type Participant, Room, type RoomKind } from './room';
 export type { Participant, RoomKind } from './room';
 export { Room } from './room';
 
-export type MediaFactory = (events: RoomMediaEvents) => Promise<RoomMedia>;
+/** Creates a room's media for a tenant (whose transport budget its participants draw on). */
+export type MediaFactory = (tenantKey: string, events: RoomMediaEvents) => Promise<RoomMedia>;
 
 export interface RoomHooks {
   /** The room's media failed and could not be recreated on another worker; the room is already gone. */
@@ -173,7 +174,7 @@ export class RoomRegistry {
     if (pending) return pending;
     const created = (async () => {
       const holder: { room?: Room } = {};
-      const media = await this.createMedia(this.mediaEvents(holder));
+      const media = await this.createMedia(tenant.key, this.mediaEvents(holder));
       const room = new Room(tenant, roomId, kind, media);
       holder.room = room;
       this.rooms.set(key, room);
@@ -210,7 +211,7 @@ export class RoomRegistry {
     const started = Date.now();
     while (!room.closed) {
       try {
-        const media = await this.createMedia(this.mediaEvents({ room }));
+        const media = await this.createMedia(room.tenantKey, this.mediaEvents({ room }));
         if (room.closed) return media.close();
         room.media = media;
         for (const p of room.participants.values()) p.media = media.addPeer(p.info.userId, peerEvents(p.link));

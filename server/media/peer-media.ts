@@ -1,20 +1,32 @@
 import type { types } from 'mediasoup';
 import type { ConsumerOptions, MediaSource, ProducerInfo, TransportOptions } from '../../protocol';
 import { ServiceError } from '../errors';
+import type { TransportLease } from './transport-budget';
 
 export interface PeerMediaEvents {
   onConsumerClosed(consumerId: string, producerId: string): void;
 }
 
-/** mediasoup rejects invalid client-supplied parameters with TypeError: that is the client's error, typed. */
+/**
+ * Runs a mediasoup call on client-supplied parameters. What mediasoup rejects — TypeError (validation),
+ * UnsupportedError (codecs), or an Error the worker answered for this request ("... [method:...]", e.g. a
+ * second connect or a duplicate mid) — is the client's mistake: `media_error` with mediasoup's message. A
+ * closed channel or object (InvalidStateError) is ours and stays an internal error.
+ */
 async function clientInput<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {
-    if (error instanceof TypeError) throw new ServiceError('media_error', `invalid ${what}: ${error.message.trim() || 'rejected by the media server'}`);
-    throw error;
+    if (!(error instanceof Error) || error.name === 'InvalidStateError') throw error;
+    const rejected = error instanceof TypeError || error.name === 'UnsupportedError' || /\[method:[\w.]+\]/.test(error.message);
+    if (!rejected) throw error;
+    const reason = error.message.replace(/\s*\[method:[\w.]+\]/, '').trim() || 'rejected by the media server';
+    throw new ServiceError('media_error', `invalid ${what}: ${reason}`);
   }
 }
+
+/** The kind each source implies: a client cannot label video as a microphone (or audio as a camera). */
+const KIND_OF_SOURCE: Readonly<Record<MediaSource, 'audio' | 'video'>> = { mic: 'audio', camera: 'video', screen: 'video' };
 
 /** The producer's simulcast scale-down factors, when the client sent them. */
 function scaleFactors(producer: types.Producer): number[] | undefined {
@@ -37,6 +49,10 @@ export class PeerMedia {
   private readonly transports = new Map<string, types.WebRtcTransport>();
   readonly producers = new Map<string, { producer: types.Producer; source: MediaSource }>();
   private readonly consumers = new Map<string, types.Consumer>();
+  /** Directions whose transport is being created (two concurrent requests must not both pass the check). */
+  private readonly creating = new Set<'send' | 'recv'>();
+  private readonly producing = new Set<MediaSource>();
+  private readonly consuming = new Set<string>();
   private rtpCapabilities: types.RtpCapabilities | undefined;
   private closed = false;
 
@@ -45,19 +61,29 @@ export class PeerMedia {
     private readonly router: types.Router,
     private readonly listen: TransportListenOptions,
     private readonly events: PeerMediaEvents,
+    /** Takes a place in the tenant's and node's transport budget; returns its release. */
+    private readonly lease: TransportLease,
     private readonly speakers?: types.ActiveSpeakerObserver,
   ) {}
 
+  /** One send and one recv transport per participant: all a widget needs, and a bound on what one user holds. */
   async createTransport(direction: 'send' | 'recv'): Promise<TransportOptions> {
     this.assertOpen();
-    const transport = await this.router.createWebRtcTransport({
-      webRtcServer: this.listen.webRtcServer,
-      enableUdp: this.listen.protocols.includes('udp'),
-      enableTcp: this.listen.protocols.includes('tcp'), // for networks that block UDP
-      preferUdp: true,
-      initialAvailableOutgoingBitrate: 1_000_000,
-      appData: { direction },
-    });
+    if ([...this.transports.values()].some((t) => t.appData.direction === direction) || this.creating.has(direction)) {
+      throw new ServiceError('limit_exceeded', `you already have a ${direction} transport in this room (one per direction)`);
+    }
+    const release = this.lease();
+    this.creating.add(direction);
+    let transport: types.WebRtcTransport;
+    try {
+      transport = await this.createWebRtcTransport(direction);
+    } catch (error) {
+      release();
+      throw error;
+    } finally {
+      this.creating.delete(direction);
+    }
+    transport.observer.once('close', release);
     if (this.closed) {
       transport.close();
       throw new ServiceError('not_in_room', 'left the room');
@@ -70,6 +96,17 @@ export class PeerMedia {
       iceCandidates: transport.iceCandidates,
       dtlsParameters: transport.dtlsParameters,
     };
+  }
+
+  private createWebRtcTransport(direction: 'send' | 'recv'): Promise<types.WebRtcTransport> {
+    return this.router.createWebRtcTransport({
+      webRtcServer: this.listen.webRtcServer,
+      enableUdp: this.listen.protocols.includes('udp'),
+      enableTcp: this.listen.protocols.includes('tcp'), // for networks that block UDP
+      preferUdp: true,
+      initialAvailableOutgoingBitrate: 1_000_000,
+      appData: { direction },
+    });
   }
 
   async connectTransport(transportId: string, dtlsParameters: unknown): Promise<void> {
@@ -96,9 +133,14 @@ export class PeerMedia {
   ): Promise<ProducerInfo> {
     const transport = this.transport(transportId);
     if (transport.appData.direction !== 'send') throw new ServiceError('media_error', 'not a send transport');
+    if (kind !== KIND_OF_SOURCE[source]) throw new ServiceError('media_error', `a ${source} producer sends ${KIND_OF_SOURCE[source]}, not ${kind}`);
+    if (this.producerBySource(source) || this.producing.has(source)) {
+      throw new ServiceError('limit_exceeded', `you already publish a ${source} (one producer per source); close it first`);
+    }
+    this.producing.add(source);
     const producer = await clientInput('rtpParameters', () =>
       transport.produce({ kind, rtpParameters: rtpParameters as types.RtpParameters, paused, appData: { userId: this.userId, source, width } }),
-    );
+    ).finally(() => this.producing.delete(source));
     this.producers.set(producer.id, { producer, source });
     if (source === 'mic' && this.speakers && !this.speakers.closed) await this.speakers.addProducer({ producerId: producer.id }).catch(() => undefined);
     producer.observer.once('close', () => this.producers.delete(producer.id));
@@ -132,11 +174,15 @@ export class PeerMedia {
     }
     const transport = [...this.transports.values()].find((t) => t.appData.direction === 'recv');
     if (!transport) throw new ServiceError('invalid_state', 'create a recv transport first');
+    if ([...this.consumers.values()].some((c) => c.producerId === producer.id) || this.consuming.has(producer.id)) {
+      throw new ServiceError('limit_exceeded', 'you already consume this producer (one consumer per producer)');
+    }
     // Paused until the client has attached the track, so no key frame is lost before it can render.
     const producerData = producer.appData as { width?: number };
-    const consumer = await transport.consume({
+    this.consuming.add(producer.id);
+    const consumer = await clientInput('rtpCapabilities', () => transport.consume({
       producerId: producer.id,
-      rtpCapabilities: this.rtpCapabilities,
+      rtpCapabilities,
       paused: true,
       appData: {
         producerUserId: owner.userId,
@@ -144,7 +190,7 @@ export class PeerMedia {
         width: producerData.width,
         encodings: scaleFactors(producer),
       },
-    });
+    })).finally(() => this.consuming.delete(producer.id));
     this.consumers.set(consumer.id, consumer);
     consumer.observer.once('close', () => this.consumers.delete(consumer.id));
     consumer.on('producerclose', () => {

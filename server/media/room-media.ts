@@ -3,6 +3,7 @@ import type { ConsumerOptions, ProducerInfo } from '../../protocol';
 import { ServiceError } from '../errors';
 import { ROUTER_MEDIA_CODECS } from './codecs';
 import { PeerMedia, type PeerMediaEvents, type TransportListenOptions } from './peer-media';
+import type { TransportLease } from './transport-budget';
 import type { WorkerPool } from './worker-pool';
 
 export interface RoomMediaEvents {
@@ -28,6 +29,7 @@ export class RoomMedia {
     readonly workerPid: number,
     private readonly listen: TransportListenOptions,
     private readonly speakers: types.ActiveSpeakerObserver,
+    private readonly lease: TransportLease,
     events: RoomMediaEvents,
   ) {
     speakers.on('dominantspeaker', ({ producer }: { producer: types.Producer }) => {
@@ -41,10 +43,11 @@ export class RoomMedia {
     });
   }
 
-  static async create(pool: WorkerPool, events: RoomMediaEvents): Promise<RoomMedia> {
+  /** `lease` takes every transport of this room's participants from its tenant's budget (transport-budget.ts). */
+  static async create(pool: WorkerPool, events: RoomMediaEvents, lease: TransportLease): Promise<RoomMedia> {
     const { router, workerPid, webRtcServer } = await pool.createRouter(ROUTER_MEDIA_CODECS);
     const speakers = await router.createActiveSpeakerObserver({ interval: 300 });
-    return new RoomMedia(router, workerPid, { webRtcServer, protocols: pool.webRtcProtocols }, speakers, events);
+    return new RoomMedia(router, workerPid, { webRtcServer, protocols: pool.webRtcProtocols }, speakers, lease, events);
   }
 
   get rtpCapabilities(): unknown {
@@ -61,7 +64,7 @@ export class RoomMedia {
     if (this.peers.has(userId)) throw new ServiceError('already_in_room', `${userId} already has media in this room`);
     const prepared = preparedKey === undefined ? undefined : this.pending.get(preparedKey);
     if (preparedKey !== undefined) this.pending.delete(preparedKey);
-    const peer = prepared ?? new PeerMedia(userId, this.router, this.listen, events, this.speakers);
+    const peer = prepared ?? new PeerMedia(userId, this.router, this.listen, events, this.lease, this.speakers);
     this.peers.set(userId, peer);
     return peer;
   }
@@ -70,7 +73,7 @@ export class RoomMedia {
   preparePeer(key: string, userId: string, events: PeerMediaEvents): PeerMedia {
     if (this.closed) throw new ServiceError('media_error', 'room media is closed');
     let peer = this.pending.get(key);
-    if (!peer) this.pending.set(key, (peer = new PeerMedia(userId, this.router, this.listen, events, this.speakers)));
+    if (!peer) this.pending.set(key, (peer = new PeerMedia(userId, this.router, this.listen, events, this.lease, this.speakers)));
     return peer;
   }
 

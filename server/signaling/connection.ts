@@ -52,6 +52,8 @@ export class SignalingConnection implements SessionTransport {
   private awaitingPong = false;
   private closed = false;
   private authenticating = false;
+  private mediaWarnedAt = 0;
+  private mediaWarnsSkipped = 0;
 
   constructor(
     private readonly socket: WebSocket,
@@ -65,7 +67,9 @@ export class SignalingConnection implements SessionTransport {
     socket.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
     socket.on('pong', () => (this.awaitingPong = false));
     socket.on('close', (code) => this.onClose(code));
-    socket.on('error', (error) => this.log.debug({ err: error, connectionId: this.id }, 'socket error'));
+    // ws reports protocol violations (bad frames, invalid UTF-8, oversized payloads) here and closes the socket:
+    // the client's fault, so no stack.
+    socket.on('error', (error) => this.log.debug({ connectionId: this.id, code: (error as { code?: string }).code, reason: error.message }, 'WebSocket protocol error'));
     this.heartbeatTimer = setInterval(() => this.heartbeat(), limits.heartbeatIntervalMs);
   }
 
@@ -159,6 +163,7 @@ export class SignalingConnection implements SessionTransport {
       outcome = 'ok';
     } catch (error) {
       if (error instanceof ServiceError) {
+        if (error.code === 'media_error') this.warnMediaError(message.type, error.message);
         this.sendError(error.code, error.message, message.requestId);
       } else {
         this.log.error({ err: error, type: message.type, connectionId: this.id }, 'request failed');
@@ -167,6 +172,22 @@ export class SignalingConnection implements SessionTransport {
     } finally {
       this.ctx.observeRequest?.(message.type, outcome, (performance.now() - started) / 1000);
     }
+  }
+
+  /**
+   * A client's media mistake, for the operator: one warn line without a stack, at most one per connection
+   * every 10 s (a broken or hostile client must not flood the log), naming how many were left out.
+   */
+  private warnMediaError(type: string, message: string): void {
+    const now = Date.now();
+    if (now - this.mediaWarnedAt < 10_000) {
+      this.mediaWarnsSkipped += 1;
+      return;
+    }
+    const skipped = this.mediaWarnsSkipped;
+    this.mediaWarnedAt = now;
+    this.mediaWarnsSkipped = 0;
+    this.log.warn({ connectionId: this.id, type, ...(skipped ? { skipped } : {}) }, `media_error from the client: ${message}`);
   }
 
   private async onHello(hello: ClientMessageOf<'hello'>): Promise<void> {

@@ -1,3 +1,4 @@
+import { DEFAULT_LIMITS } from '../../server/domain/apps';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -9,7 +10,7 @@ import { startServer, type TestServer } from '../support/server';
 const SMALL = { 'video-resolution': '360p' };
 const app = newApp('Multi', { demo: true, origins: ['*'] });
 const tight = newApp('Tight', { demo: true, origins: ['*'] });
-tight.environments.development!.limits = { maxParticipants: 4, maxVideoPublishers: 1 };
+tight.environments.development!.limits = { ...DEFAULT_LIMITS, maxParticipants: 4, maxVideoPublishers: 1 };
 
 describe('multi-party calls, rooms and the grid', () => {
   let server: TestServer;

@@ -1,3 +1,4 @@
+import { DEFAULT_LIMITS } from '../../server/domain/apps';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { newApp } from '../../server/store/apps-file';
@@ -5,7 +6,7 @@ import { connectAs, type TestSocket } from '../support/ws-client';
 import { startServer, type TestServer } from '../support/server';
 
 const app = newApp('Rooms', { demo: true, origins: ['*'] });
-app.environments.development!.limits = { maxParticipants: 3, maxVideoPublishers: 2 };
+app.environments.development!.limits = { ...DEFAULT_LIMITS, maxParticipants: 3, maxVideoPublishers: 2 };
 const basic = `Basic ${Buffer.from(`${app.environments.development!.appKey}:${app.environments.development!.secret}`).toString('base64')}`;
 
 describe('conference and live rooms, limits, moderation, sessions', () => {
