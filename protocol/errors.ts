@@ -22,6 +22,13 @@ export const ERROR_CODES = {
    * node, or the restarted server takes you back.
    */
   server_draining: 4012,
+  /**
+   * The client stopped reading: more than the server's bound of bytes waited to be sent to it. The socket is
+   * closed (and dropped a few seconds later); a client that reads again resumes with its resume token.
+   */
+  slow_consumer: 4013,
+  /** This user (all tabs and devices) or this app environment has as many connections open as allowed. */
+  too_many_connections: 4014,
   // Per-message errors (connection stays open).
   invalid_json: 0,
   invalid_message: 0,

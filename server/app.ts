@@ -5,7 +5,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { ConfigError, configWarning, type ServerConfig } from './config';
+import { ConfigError, configWarning, type ServerConfig, type SignalingLimits } from './config';
 import { type AppDefinition, AppRegistry, DEFAULT_LIMITS } from './domain/apps';
 import { CallService } from './domain/calls';
 import { Moderation } from './domain/moderation';
@@ -22,7 +22,6 @@ import { RoomMedia } from './media/room-media';
 import { TransportBudget } from './media/transport-budget';
 import { WorkerPool } from './media/worker-pool';
 import type { Services } from './services';
-import { DEFAULT_SIGNALING_LIMITS, type SignalingLimits } from './signaling/connection';
 import { signalingRoutes } from './signaling/route';
 import { SessionRegistry } from './signaling/client-session';
 import { loadOrCreateApps } from './store/apps-file';
@@ -32,6 +31,7 @@ import { LifecycleRecorder } from './store/recorder';
 import { WebhookOutbox } from './store/webhook-outbox';
 import { WebhookDispatcher } from './webhooks/dispatcher';
 import { callRoutes } from './http/calls';
+import { AuthFailureLimiter, type AuthFailureLimits } from './http/auth-failures';
 
 export interface BuildOptions {
   /** Apps to serve instead of reading `config.appsFile` (tests). */
@@ -47,6 +47,8 @@ export interface BuildOptions {
   /** Waits between webhook attempts (tests use short ones). */
   webhookRetryScheduleMs?: readonly number[];
   webhookPollMs?: number;
+  /** Failed REST authentications allowed per minute (tests make them small). */
+  authFailureLimits?: AuthFailureLimits;
 }
 
 export type CallWidgetServer = FastifyInstance & { services: Services; metrics: ServerMetrics };
@@ -136,7 +138,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   hooks.onParticipantLeft = (room, p) => sink(room.tenant, { type: 'participant.left', userId: p.info.userId, ...at(room) });
   hooks.onSessionEnded = (room, reason) => sink(room.tenant, { type: 'session.ended', reason: room.endReason ?? reason, ...at(room) });
   const moderation = new Moderation(rooms, calls);
-  const services: Services = { config, apps: registry, pool, presence, rooms, calls, moderation, clients: new SessionRegistry(), records, outbox, lifecycle: { shuttingDown: false, moveIdleClients: () => moveIdleClients(services) } };
+  const services: Services = { config, apps: registry, pool, presence, rooms, calls, moderation, clients: new SessionRegistry(), records, outbox, lifecycle: { shuttingDown: false, moveIdleClients: () => moveIdleClients(services) }, authFailures: new AuthFailureLimiter(options.authFailureLimits) };
   app.decorate('services', services);
 
   await app.register(fastifyRateLimit, {
@@ -172,7 +174,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   await app.register(roomRoutes, { services });
   await app.register(callRoutes, { services });
   await app.register(tokenRoutes, { services, rateLimitPerMinute: options.tokenRateLimitPerMinute ?? 120 });
-  await app.register(signalingRoutes, { services, limits: { ...DEFAULT_SIGNALING_LIMITS, ...options.signalingLimits }, observeRequest: metrics.observeRequest });
+  await app.register(signalingRoutes, { services, limits: { ...config.signaling, ...options.signalingLimits }, observeRequest: metrics.observeRequest });
   await app.register(staticRoutes, { distDir: config.distDir, widgetDir: config.widgetDir });
 
   app.addHook('onClose', async () => {

@@ -3,6 +3,20 @@ import { isIP } from 'node:net';
 import { cpus, networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
 
+/** Bounds of one signaling connection and of one user's connections (env: see loadConfig). */
+export interface SignalingLimits {
+  maxMessageBytes: number;
+  /** Messages per second per user, across all the user's connections (token bucket with `messageBurst`). */
+  messagesPerSecond: number;
+  messageBurst: number;
+  helloTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  /** Bytes waiting to be sent to one socket beyond which it is closed with `slow_consumer` (4013). */
+  maxQueuedBytes: number;
+  /** Connections one user (one userId in one app environment) may hold open on one node. */
+  connectionsPerUser: number;
+}
+
 /** Everything the server reads from its environment; `loadConfig` is the only place env vars are parsed. */
 export interface ServerConfig {
   port: number;
@@ -51,6 +65,7 @@ export interface ServerConfig {
   metricsListen: { port: number; host: string } | undefined;
   /** Media transports this node holds open at once, all apps together (`MAX_TRANSPORTS`). */
   maxTransports: number;
+  signaling: SignalingLimits;
   /** How long a client whose connection dropped keeps its place in calls and rooms (0: none). */
   reconnectGraceMs: number;
   /** TURN (coturn `use-auth-secret`): URLs and the shared secret browsers' credentials are derived from. */
@@ -135,6 +150,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     metricsListen: env.METRICS_PORT ? { port: intFromEnv(env, 'METRICS_PORT', 0, 0, 65535), host: ipFromEnv(env, 'METRICS_HOST', '127.0.0.1') } : undefined,
     drainMs: intFromEnv(env, 'DRAIN_SECONDS', 10, 0, 3600) * 1000,
     maxTransports: intFromEnv(env, 'MAX_TRANSPORTS', 4000, 2, 1_000_000),
+    signaling: {
+      maxMessageBytes: intFromEnv(env, 'MAX_MESSAGE_KIB', 64, 1, 1024) * 1024,
+      messagesPerSecond: intFromEnv(env, 'MESSAGES_PER_SECOND', 50, 1, 100_000),
+      messageBurst: intFromEnv(env, 'MESSAGE_BURST', 200, 1, 100_000),
+      helloTimeoutMs: 10_000,
+      heartbeatIntervalMs: intFromEnv(env, 'HEARTBEAT_SECONDS', 15, 1, 300) * 1000,
+      maxQueuedBytes: intFromEnv(env, 'MAX_QUEUED_KIB', 1024, 16, 1024 * 1024) * 1024,
+      connectionsPerUser: intFromEnv(env, 'MAX_CONNECTIONS_PER_USER', 10, 1, 10_000),
+    },
     trustProxy: trustProxyFromEnv(env.TRUST_PROXY),
     distDir: resolve(env.DIST_DIR || './dist'),
     widgetDir: resolve(env.WIDGET_DIST_DIR || './widget/dist'),

@@ -4,6 +4,7 @@ import type { CallService } from './domain/calls';
 import type { Moderation } from './domain/moderation';
 import type { Presence } from './domain/presence';
 import type { RoomRegistry } from './domain/rooms';
+import type { AuthFailureLimiter } from './http/auth-failures';
 import type { WorkerPool } from './media/worker-pool';
 import type { SessionRegistry } from './signaling/client-session';
 import type { CallRecordStore } from './store/call-records';
@@ -23,6 +24,8 @@ export interface Services {
   records: CallRecordStore;
   outbox: WebhookOutbox;
   lifecycle: Lifecycle;
+  /** Failed REST authentications per App Key and client address (secret guessing is refused with 429). */
+  authFailures: AuthFailureLimiter;
 }
 
 /** Shutdown (SIGTERM) as the server's parts see it; main.ts drives it. */

@@ -9,6 +9,8 @@ export interface RoomLimits {
   maxParticipants: number;
   /** Media transports this environment may hold open on one node at once (2 per participant, 2 per callee preparing). */
   maxTransports: number;
+  /** Signaling connections this environment may hold open on one node at once (all users together). */
+  maxConnections: number;
 }
 
 export interface EnvironmentSettings {
@@ -50,7 +52,7 @@ export interface Tenant {
   settings: EnvironmentSettings;
 }
 
-export const DEFAULT_LIMITS: RoomLimits = { maxVideoPublishers: 16, maxParticipants: 32, maxTransports: 1000 };
+export const DEFAULT_LIMITS: RoomLimits = { maxVideoPublishers: 16, maxParticipants: 32, maxTransports: 1000, maxConnections: 2000 };
 export const DEFAULT_RING_TIMEOUT_SECONDS = 30;
 export const DEFAULT_TOKEN_REQUESTS_PER_MINUTE = 600;
 

@@ -9,15 +9,40 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** HTTP Basic `appKey:secret` → the tenant, or undefined. */
-export function authenticate(services: Services, req: FastifyRequest): Tenant | undefined {
+function credentials(req: FastifyRequest): { appKey: string; secret: string } | undefined {
   const header = req.headers.authorization;
   if (!header?.startsWith('Basic ')) return undefined;
   const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 0) return undefined;
-  const tenant = services.apps.tenant(decoded.slice(0, colon));
-  return tenant && sameSecret(decoded.slice(colon + 1), tenant.settings.secret) ? tenant : undefined;
+  return colon < 0 ? undefined : { appKey: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
+}
+
+/** HTTP Basic `appKey:secret` → the tenant, or undefined. Counts nothing: see `authorize`. */
+export function authenticate(services: Services, req: FastifyRequest): Tenant | undefined {
+  const given = credentials(req);
+  const tenant = given && services.apps.tenant(given.appKey);
+  return tenant && sameSecret(given.secret, tenant.settings.secret) ? tenant : undefined;
+}
+
+/**
+ * The caller's tenant, or undefined once the refusal is sent: 401 for wrong credentials (counted per App Key
+ * and client address), 429 while that caller has failed too often (credentials not even checked).
+ */
+export function authorize(services: Services, req: FastifyRequest, reply: FastifyReply): Tenant | undefined {
+  const appKey = credentials(req)?.appKey.slice(0, 64);
+  const wait = services.authFailures.retryAfterSeconds(appKey, req.ip);
+  if (wait > 0) {
+    void reply
+      .code(429)
+      .header('retry-after', String(wait))
+      .send({ statusCode: 429, code: 'rate_limited', error: 'Too Many Requests', message: `too many failed authentications from this address; retry in ${wait} s` });
+    return undefined;
+  }
+  const tenant = authenticate(services, req);
+  if (tenant) return tenant;
+  services.authFailures.recordFailure(appKey, req.ip);
+  void unauthorized(reply);
+  return undefined;
 }
 
 export function unauthorized(reply: FastifyReply): FastifyReply {
@@ -35,8 +60,8 @@ const notFound = (what: string) => ({ statusCode: 404, code: 'not_found', error:
  */
 export function tenantRoute(services: Services, what: string, find: (tenant: Tenant, id: string, query: Record<string, unknown>) => unknown) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
-    const tenant = authenticate(services, req);
-    if (!tenant) return unauthorized(reply);
+    const tenant = authorize(services, req, reply);
+    if (!tenant) return reply;
     const found = find(tenant, Object.values((req.params ?? {}) as Record<string, string>)[0] ?? '', (req.query ?? {}) as Record<string, unknown>);
     return found ?? reply.code(404).send(notFound(what));
   };

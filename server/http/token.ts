@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { DemoTokenRequestBody, HttpError, TokenRequestBody, TokenResponse } from '../../protocol/http';
 import { issueToken } from '../domain/tokens';
 import type { Services } from '../services';
-import { authenticate, unauthorized } from './app-auth';
+import { authenticate, authorize } from './app-auth';
 
 export interface TokenRouteOptions {
   services: Services;
@@ -36,8 +36,8 @@ export const tokenRoutes: FastifyPluginAsync<TokenRouteOptions> = async (app, { 
       },
     },
     async (req, reply) => {
-      const tenant = authenticate(services, req);
-      if (!tenant) return unauthorized(reply);
+      const tenant = authorize(services, req, reply);
+      if (!tenant) return reply;
       return issueToken(tenant, req.body as TokenRequestBody);
     },
   );

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import {
@@ -14,42 +14,41 @@ import { TokenError, verifyToken } from '../domain/tokens';
 import { ServiceError } from '../errors';
 import { RateLimiter } from './rate-limiter';
 import type { SignalingContext } from './context';
+import type { Admission } from './user-quotas';
 import { handleRequest } from './handlers';
 import { parseClientMessage } from './validate';
 import { ClientSession, type SessionTransport } from './client-session';
 
-export interface SignalingLimits {
-  maxMessageBytes: number;
-  messagesPerSecond: number;
-  messageBurst: number;
-  helloTimeoutMs: number;
-  heartbeatIntervalMs: number;
+/**
+ * The requestId of a message refused before it is parsed, so the client can match the refusal to its request:
+ * read from the first bytes only, as refusing must stay cheap whatever the client sends.
+ */
+function cheapRequestId(data: Buffer): string | undefined {
+  return /"requestId"\s*:\s*"([^"\\]{1,64})"/.exec(data.subarray(0, 512).toString('latin1'))?.[1];
 }
-
-export const DEFAULT_SIGNALING_LIMITS: SignalingLimits = {
-  maxMessageBytes: 64 * 1024,
-  messagesPerSecond: 50,
-  messageBurst: 200,
-  helloTimeoutMs: 10_000,
-  heartbeatIntervalMs: 15_000,
-};
 
 /** Close codes of a deliberate close by the client (hang-up, tab closed): no grace period. */
 const DELIBERATE_CLOSE_CODES = new Set([1000, 1001, 1005]);
 
 /**
  * One WebSocket: authenticates it with the first message (`hello` + token), then validates every message
- * against protocol/, answers bad input with typed errors and keeps serving. Heartbeat: a ping every interval;
- * a connection that has not answered the previous ping is closed (4010). The client it serves is a
+ * against protocol/, answers bad input with typed errors and keeps serving. Heartbeat: a ping with a random
+ * payload every interval; only a pong echoing it counts, and a connection that has not answered the previous
+ * ping is closed (4010). Backpressure: a socket with more than `maxQueuedBytes` waiting to be sent is closed
+ * (4013) rather than buffered without end. Before hello, messages are rate limited per socket; after it, per
+ * user across all the user's connections (see user-quotas.ts). The client it serves is a
  * `ClientSession`, which outlives an abnormally dropped socket for the grace period (see client-session.ts).
  */
 export class SignalingConnection implements SessionTransport {
   readonly id = randomUUID();
   private session: ClientSession | undefined;
-  private readonly limiter: RateLimiter;
+  /** Until hello: this socket's own budget; after: the user's, shared by all their connections. */
+  private limiter: RateLimiter;
+  private admission: Admission | undefined;
   private helloTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
-  private awaitingPong = false;
+  /** The payload of the ping not answered yet. */
+  private pingNonce: Buffer | undefined;
   private closed = false;
   private authenticating = false;
   private mediaWarnedAt = 0;
@@ -65,7 +64,10 @@ export class SignalingConnection implements SessionTransport {
     this.limiter = new RateLimiter(limits.messagesPerSecond, limits.messageBurst);
     this.helloTimer = setTimeout(() => this.fail('hello_timeout', 'no hello received in time'), limits.helloTimeoutMs);
     socket.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
-    socket.on('pong', () => (this.awaitingPong = false));
+    // Only the answer to our own ping proves the peer reads: unsolicited pongs do not keep a socket alive.
+    socket.on('pong', (data) => {
+      if (this.pingNonce && data.equals(this.pingNonce)) this.pingNonce = undefined;
+    });
     socket.on('close', (code) => this.onClose(code));
     // ws reports protocol violations (bad frames, invalid UTF-8, oversized payloads) here and closes the socket:
     // the client's fault, so no stack.
@@ -100,6 +102,18 @@ export class SignalingConnection implements SessionTransport {
   send(message: ServerMessage): void {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
     this.socket.send(JSON.stringify(message));
+    if (this.socket.bufferedAmount > this.ctx.limits.maxQueuedBytes) this.closeSlowConsumer();
+  }
+
+  /**
+   * The peer does not read what we send. The close frame queues behind what is waiting (a client that reads
+   * again gets it, and resumes); one that never reads is dropped after 5 s, so the memory is held no longer.
+   */
+  private closeSlowConsumer(): void {
+    this.log.info({ connectionId: this.id, queuedBytes: this.socket.bufferedAmount }, 'client stopped reading; closing connection');
+    this.socket.close(closeCodeFor('slow_consumer'), 'slow_consumer');
+    setTimeout(() => this.socket.terminate(), 5000).unref();
+    this.onClose(closeCodeFor('slow_consumer'));
   }
 
   private sendError(code: ErrorCode, message: string, requestId?: string): void {
@@ -114,7 +128,7 @@ export class SignalingConnection implements SessionTransport {
   }
 
   private heartbeat(): void {
-    if (this.awaitingPong) {
+    if (this.pingNonce) {
       this.log.info({ connectionId: this.id }, 'heartbeat missed; closing connection');
       this.socket.close(closeCodeFor('heartbeat_timeout'), 'heartbeat_timeout');
       // A peer that cannot answer pings will not finish a closing handshake either.
@@ -122,18 +136,19 @@ export class SignalingConnection implements SessionTransport {
       this.onClose();
       return;
     }
-    this.awaitingPong = true;
-    this.socket.ping();
+    this.pingNonce = randomBytes(8);
+    this.socket.ping(this.pingNonce);
   }
 
   private onFrame(data: Buffer, isBinary: boolean): void {
     if (this.closed) return;
     if (!this.limiter.tryTake()) {
-      this.sendError('rate_limited', `more than ${this.ctx.limits.messagesPerSecond} messages per second; slow down`);
+      const message = `more than ${this.ctx.limits.messagesPerSecond} messages per second${this.admission ? ' from this user' : ''}; slow down`;
+      this.sendError('rate_limited', message, cheapRequestId(data));
       return;
     }
     if (data.byteLength > this.ctx.limits.maxMessageBytes) {
-      this.sendError('message_too_large', `messages are limited to ${this.ctx.limits.maxMessageBytes} bytes`);
+      this.sendError('message_too_large', `messages are limited to ${this.ctx.limits.maxMessageBytes} bytes`, cheapRequestId(data));
       return;
     }
     if (isBinary) {
@@ -214,6 +229,13 @@ export class SignalingConnection implements SessionTransport {
         this.fail('server_draining', 'this server is shutting down: connect again to reach another server', hello.requestId);
         return;
       }
+      const admission = this.ctx.quotas.admit(identity, resumed?.attached ?? false);
+      if ('code' in admission) {
+        this.fail(admission.code, admission.message, hello.requestId);
+        return;
+      }
+      this.admission = admission;
+      this.limiter = admission.limiter;
       const session = resumed ?? new ClientSession(identity, this);
       this.session = session;
       this.send({
@@ -257,6 +279,7 @@ export class SignalingConnection implements SessionTransport {
     this.closed = true;
     clearTimeout(this.helloTimer);
     clearInterval(this.heartbeatTimer);
+    this.admission?.release();
     const session = this.session;
     if (!session || !session.isAttachedTo(this)) return; // never authenticated, or replaced by a resume
     const end = (reason: 'left' | 'connection_lost') => {

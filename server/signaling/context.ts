@@ -6,7 +6,8 @@ import type { Moderation } from '../domain/moderation';
 import type { Presence } from '../domain/presence';
 import type { RoomRegistry } from '../domain/rooms';
 import type { ClientSession, SessionRegistry } from './client-session';
-import type { SignalingLimits } from './connection';
+import type { SignalingLimits } from '../config';
+import type { SignalingQuotas } from './user-quotas';
 
 /** The services a signaling connection talks to. */
 export interface SignalingContext {
@@ -16,6 +17,8 @@ export interface SignalingContext {
   calls: CallService;
   moderation: Moderation;
   limits: SignalingLimits;
+  /** Connections per user and per app environment, and each user's shared message budget. */
+  quotas: SignalingQuotas;
   recentCalls(tenantKey: string, userId: string, limit: number): RecentCall[];
   sessions: SessionRegistry;
   /** TURN servers with fresh credentials for this identity (in every welcome, so a resume renews them). */

@@ -3,7 +3,9 @@ import { turnIceServers } from '../domain/turn';
 import type { Services } from '../services';
 import type { ClientSession } from './client-session';
 import { endClientSession } from './client-lifecycle';
-import { SignalingConnection, type SignalingLimits } from './connection';
+import type { SignalingLimits } from '../config';
+import { SignalingConnection } from './connection';
+import { SignalingQuotas } from './user-quotas';
 import type { SignalingContext } from './context';
 
 export interface SignalingRouteOptions {
@@ -24,6 +26,7 @@ export const signalingRoutes: FastifyPluginAsync<SignalingRouteOptions> = async 
     calls: services.calls,
     moderation: services.moderation,
     limits,
+    quotas: new SignalingQuotas(limits),
     recentCalls: (tenantKey, userId, limit) => services.records.recentFor(tenantKey, userId, limit),
     sessions: services.clients,
     reconnectGraceMs: services.config.reconnectGraceMs,
