@@ -46,6 +46,8 @@ export const ClientMessageSchemas = {
   'room.setRole': request('room.setRole', { userId: UserId, role: Type.Union([Type.Literal('host'), Type.Literal('audience')]) }),
   'room.muteParticipant': request('room.muteParticipant', { userId: UserId, source: Type.Union([Type.Literal('mic'), Type.Literal('camera')]) }),
   'room.removeParticipant': request('room.removeParticipant', { userId: UserId }),
+  /** A removed user may join this room session again. */
+  'room.allowParticipant': request('room.allowParticipant', { userId: UserId }),
   'room.leave': request('room.leave', {}),
   /** Liveness check from the client (browsers cannot send WebSocket pings): answered with an empty response. */
   ping: request('ping', {}),

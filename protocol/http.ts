@@ -145,6 +145,17 @@ export const CallRecordResponse = Type.Object(
   { description: 'The record of one call' },
 );
 
+export const RoomQuery = Type.Object(
+  {
+    kind: Type.Optional(
+      Type.Union([Type.Literal('conference'), Type.Literal('live'), Type.Literal('call')], {
+        description: 'Each kind has its own room ids; without it: the call, else the live room, else the conference with that id',
+      }),
+    ),
+  },
+  strict,
+);
+
 export const CallListQuery = Type.Object(
   {
     userId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Only calls this user made or was called in' })),

@@ -123,6 +123,7 @@ export interface ResponseMap {
   'room.setRole': Record<string, never>;
   'room.muteParticipant': Record<string, never>;
   'room.removeParticipant': Record<string, never>;
+  'room.allowParticipant': Record<string, never>;
   'call.invite': { call: CallInfo };
   'media.setConsumerView': Record<string, never>;
   'call.dial': { call: CallInfo; room: RoomJoined };

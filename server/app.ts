@@ -27,6 +27,7 @@ import { SessionRegistry } from './signaling/client-session';
 import { loadOrCreateApps } from './store/apps-file';
 import { CallRecordStore } from './store/call-records';
 import { openDatabase } from './store/database';
+import { pruneRecords } from './store/retention';
 import { LifecycleRecorder } from './store/recorder';
 import { WebhookOutbox } from './store/webhook-outbox';
 import { WebhookDispatcher } from './webhooks/dispatcher';
@@ -105,6 +106,18 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
     app.log.warn(`closed ${leftOpen.calls} call(s) and ${leftOpen.sessions} session(s) left open by the previous run (reason server_restart)`);
   }
   dispatcher.start();
+  // Records are not kept forever: what ended before the retention goes, at start and then hourly.
+  const prune = () => {
+    if (config.retentionDays === 0) return;
+    try {
+      const pruned = pruneRecords(db, config.retentionDays * 86_400_000);
+      if (pruned.calls + pruned.sessions + pruned.deliveries > 0) app.log.info({ pruned }, `pruned records older than ${config.retentionDays} days`);
+    } catch (error) {
+      app.log.error({ err: error }, 'pruning old records failed');
+    }
+  };
+  prune();
+  const pruneTimer = setInterval(prune, 3_600_000).unref();
 
   const warning = configWarning(config);
   if (warning) app.log.warn(warning);
@@ -178,6 +191,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   await app.register(staticRoutes, { distDir: config.distDir, widgetDir: config.widgetDir });
 
   app.addHook('onClose', async () => {
+    clearInterval(pruneTimer);
     calls.closeAll();
     rooms.closeAll();
     // What the drain did not see finish is recorded as ended now (reason server_restart), and its webhooks

@@ -66,6 +66,8 @@ export interface ServerConfig {
   /** Media transports this node holds open at once, all apps together (`MAX_TRANSPORTS`). */
   maxTransports: number;
   signaling: SignalingLimits;
+  /** Ended calls and sessions and settled webhook deliveries older than this are deleted (0: kept forever). */
+  retentionDays: number;
   /** How long a client whose connection dropped keeps its place in calls and rooms (0: none). */
   reconnectGraceMs: number;
   /** TURN (coturn `use-auth-secret`): URLs and the shared secret browsers' credentials are derived from. */
@@ -150,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     metricsListen: env.METRICS_PORT ? { port: intFromEnv(env, 'METRICS_PORT', 0, 0, 65535), host: ipFromEnv(env, 'METRICS_HOST', '127.0.0.1') } : undefined,
     drainMs: intFromEnv(env, 'DRAIN_SECONDS', 10, 0, 3600) * 1000,
     maxTransports: intFromEnv(env, 'MAX_TRANSPORTS', 4000, 2, 1_000_000),
+    retentionDays: intFromEnv(env, 'RETENTION_DAYS', 30, 0, 36_500),
     signaling: {
       maxMessageBytes: intFromEnv(env, 'MAX_MESSAGE_KIB', 64, 1, 1024) * 1024,
       messagesPerSecond: intFromEnv(env, 'MESSAGES_PER_SECOND', 50, 1, 100_000),

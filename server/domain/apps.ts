@@ -11,6 +11,10 @@ export interface RoomLimits {
   maxTransports: number;
   /** Signaling connections this environment may hold open on one node at once (all users together). */
   maxConnections: number;
+  /** People one caller may ring per minute (each callee of a dial or invite counts). */
+  ringsPerCallerPerMinute: number;
+  /** Rings one user may receive per minute, from everyone together. */
+  ringsPerCalleePerMinute: number;
 }
 
 export interface EnvironmentSettings {
@@ -52,7 +56,7 @@ export interface Tenant {
   settings: EnvironmentSettings;
 }
 
-export const DEFAULT_LIMITS: RoomLimits = { maxVideoPublishers: 16, maxParticipants: 32, maxTransports: 1000, maxConnections: 2000 };
+export const DEFAULT_LIMITS: RoomLimits = { maxVideoPublishers: 16, maxParticipants: 32, maxTransports: 1000, maxConnections: 2000, ringsPerCallerPerMinute: 60, ringsPerCalleePerMinute: 10 };
 export const DEFAULT_RING_TIMEOUT_SECONDS = 30;
 export const DEFAULT_TOKEN_REQUESTS_PER_MINUTE = 600;
 

@@ -6,6 +6,8 @@ import type { LifecycleEvent, LifecycleSink } from './lifecycle';
 import type { ClientLink } from './links';
 import type { Presence } from './presence';
 import type { Room, RoomRegistry } from './rooms';
+import type { Tenant } from './apps';
+import { WindowCounter } from './window-counter';
 
 /** One user of one tenant, as a Set/Map key. */
 export const userKey = (tenantKey: string, userId: string): string => `${tenantKey}\u0000${userId}`;
@@ -41,6 +43,9 @@ export class CallService {
   /** Recently ended calls, so a late accept gets "already ended", not "not found". */
   private readonly ended = new Map<string, LiveCall>();
   private readonly now: () => number;
+  /** People each caller rang, and rings each callee got, in the last minute (limits.rings*PerMinute). */
+  private readonly ringsByCaller: WindowCounter;
+  private readonly ringsByCallee: WindowCounter;
 
   constructor(
     private readonly rooms: RoomRegistry,
@@ -48,6 +53,28 @@ export class CallService {
     private readonly options: CallServiceOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.ringsByCaller = new WindowCounter(60_000, this.now);
+    this.ringsByCallee = new WindowCounter(60_000, this.now);
+  }
+
+  /**
+   * Takes `callees.length` rings from the caller's budget and one from each callee's, or refuses with
+   * `limit_exceeded` before anything rings or is recorded: nobody can flood a user with rings, or the
+   * records and webhooks with calls.
+   */
+  private takeRings(tenant: Tenant, callerId: string, callees: readonly string[]): void {
+    const { ringsPerCallerPerMinute: perCaller, ringsPerCalleePerMinute: perCallee } = tenant.settings.limits;
+    const caller = userKey(tenant.key, callerId);
+    const inSeconds = (counter: WindowCounter, key: string) => Math.ceil(counter.resetInMs(key) / 1000);
+    if (this.ringsByCaller.count(caller) + callees.length > perCaller) {
+      throw new ServiceError('limit_exceeded', `a caller may ring at most ${perCaller} people per minute; try again in ${inSeconds(this.ringsByCaller, caller)} s`);
+    }
+    const tired = callees.find((u) => this.ringsByCallee.count(userKey(tenant.key, u)) >= perCallee);
+    if (tired !== undefined) {
+      throw new ServiceError('limit_exceeded', `${tired} was rung ${perCallee} times in the last minute; try again in ${inSeconds(this.ringsByCallee, userKey(tenant.key, tired))} s`);
+    }
+    this.ringsByCaller.add(caller, callees.length);
+    for (const u of callees) this.ringsByCallee.add(userKey(tenant.key, u));
   }
 
   async dial(link: ClientLink, callees: string[], video: boolean): Promise<{ call: CallInfo; room: Room }> {
@@ -55,6 +82,7 @@ export class CallService {
     const unique = [...new Set(callees)];
     if (unique.includes(identity.userId)) throw new ServiceError('invalid_message', 'you cannot call yourself');
     if (!identity.grants.canPublish) throw new ServiceError('forbidden', 'your token may not publish, so it cannot call');
+    this.takeRings(identity.tenant, identity.userId, unique);
     const callId = randomUUID();
     const { room, participant } = await this.rooms.join(link, callId, 'call', { video });
     const call: LiveCall = {
@@ -208,6 +236,7 @@ export class CallService {
     if (fresh.length === 0) throw new ServiceError('invalid_state', 'everyone invited is already in or ringing');
     const check = transition(call.state, { type: 'invite', invitees: fresh.map((userId) => ({ userId, reachable: 'ringing' as const })), at: this.now() });
     if (!check.ok) throw new ServiceError(check.code, check.message);
+    this.takeRings(link.identity.tenant, link.identity.userId, fresh);
     for (const u of fresh) if (!call.requested.includes(u)) call.requested.push(u);
     this.ring(call, fresh);
     return this.info(call);

@@ -34,8 +34,17 @@ export class Moderation {
   remove(admin: ClientLink, userId: string): void {
     const { room, target } = this.target(admin, userId);
     if (target.link === admin) throw new ServiceError('invalid_message', 'leave the room instead of removing yourself');
+    // Remembered for the room's session: rejoining at once would make the removal pointless.
+    room.removed.add(userId);
     target.link.notify('room.closed', { roomId: room.roomId, reason: 'removed' });
     if (!this.calls.leaveCurrentCall(target.link)) this.rooms.leave(target.link);
+  }
+
+  /** Lets a removed user join this room session again. */
+  allow(admin: ClientLink, userId: string): void {
+    if (!admin.identity.grants.roomAdmin) throw new ServiceError('forbidden', 'only a room admin may do this');
+    const { room } = this.rooms.participantOf(admin);
+    if (!room.removed.delete(userId)) throw new ServiceError('not_found', `${userId} was not removed from this room`);
   }
 
   /** Live rooms: put an audience member on stage (may publish) or back (their producers end). */

@@ -26,6 +26,8 @@ export class Room {
   endReason: string | undefined;
   /** The current dominant speaker, so someone who joins later sees it at once (it is only broadcast on change). */
   activeSpeaker: string | null = null;
+  /** Users an admin removed: they cannot rejoin this session unless an admin allows them again. */
+  readonly removed = new Set<string>();
 
   constructor(
     readonly tenant: TenantRef,

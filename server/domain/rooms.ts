@@ -12,6 +12,10 @@ import { type ClientLink, userKey } from './links';
 import { type Participant, Room, type RoomKind } from './room';
 
 export type { Participant, RoomKind } from './room';
+
+const ROOM_KINDS: readonly RoomKind[] = ['call', 'live', 'conference'];
+/** Rooms are keyed by tenant, kind and id: each kind has its own ids. */
+const roomKey = (tenantKey: string, kind: RoomKind, roomId: string): string => `${tenantKey}\u0000${kind}\u0000${roomId}`;
 export { Room } from './room';
 
 /** Creates a room's media for a tenant (whose transport budget its participants draw on). */
@@ -51,8 +55,17 @@ export class RoomRegistry {
     private readonly mediaRecoveryTimeoutMs = 10_000,
   ) {}
 
-  get(tenantKey: string, roomId: string): Room | undefined {
-    return this.rooms.get(`${tenantKey}/${roomId}`);
+  /**
+   * The room with this id; each kind has its own ids (see `join`), so without `kind` the first of a call, a
+   * live room and a conference with that id.
+   */
+  get(tenantKey: string, roomId: string, kind?: RoomKind): Room | undefined {
+    if (kind) return this.rooms.get(roomKey(tenantKey, kind, roomId));
+    for (const k of ROOM_KINDS) {
+      const room = this.rooms.get(roomKey(tenantKey, k, roomId));
+      if (room) return room;
+    }
+    return undefined;
   }
 
   /** The room `userId` of this tenant is in, if any (a ringing callee who is in one is busy). */
@@ -112,9 +125,16 @@ export class RoomRegistry {
     const { identity } = link;
     const uKey = userKey(identity);
     if (this.userRooms.has(uKey)) throw new ServiceError('already_in_room', 'you are already in a room; leave it first');
-    const key = `${identity.tenant.key}/${roomId}`;
+    // Each kind has its own room ids, so nobody can take an id's kind from its host by joining first: the
+    // live room "launch" and a conference "launch" are two rooms. A live room only opens with a host.
+    const key = roomKey(identity.tenant.key, kind, roomId);
+    if (kind === 'live' && !identity.grants.roomAdmin && !this.rooms.has(key) && !this.creating.has(key)) {
+      throw new ServiceError('not_found', `the live room ${roomId} has not started: it opens when a host joins`);
+    }
     const room = await this.getOrCreate(key, tenantRef(identity.tenant), roomId, kind);
-    if (room.kind !== kind) throw new ServiceError('forbidden', `room ${roomId} is a ${room.kind} room`);
+    if (room.removed.has(identity.userId)) {
+      throw new ServiceError('forbidden', `an admin removed you from room ${roomId}; you may rejoin once an admin allows you again, or in its next session`);
+    }
     // Re-check after the await: another connection of the same user may have joined meanwhile.
     if (this.userRooms.has(uKey)) {
       if (room.participants.size === 0) this.closeRoom(room);
@@ -243,7 +263,7 @@ export class RoomRegistry {
     if (room.closed) return;
     room.closed = true;
     for (const [linkId, e] of this.prepared) if (e.room === room) this.prepared.delete(linkId);
-    this.rooms.delete(`${room.tenantKey}/${room.roomId}`);
+    this.rooms.delete(roomKey(room.tenantKey, room.kind, room.roomId));
     room.media.close();
     this.hooks.onSessionEnded?.(room, reason);
   }

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { HttpError, IdParam, RoomResponse, SessionResponse } from '../../protocol/http';
+import { HttpError, IdParam, RoomQuery, RoomResponse, SessionResponse } from '../../protocol/http';
 import type { Services } from '../services';
 import { tenantRoute } from './app-auth';
 
@@ -13,11 +13,12 @@ export const roomRoutes: FastifyPluginAsync<{ services: Services }> = async (app
         summary: 'A live room: its session and who is in it, with what they publish',
         security: [{ appSecret: [] }],
         params: IdParam('roomId'),
+        querystring: RoomQuery,
         response: { 200: RoomResponse, 401: HttpError, 404: HttpError },
       },
     },
-    tenantRoute(services, 'live room with that RoomID', (tenant, roomId) => {
-      const room = services.rooms.get(tenant.key, roomId);
+    tenantRoute(services, 'live room with that RoomID', (tenant, roomId, query) => {
+      const room = services.rooms.get(tenant.key, roomId, (query as { kind?: 'conference' | 'live' | 'call' }).kind);
       if (!room) return undefined;
       return {
         roomId: room.roomId,

@@ -18,6 +18,7 @@ const handlers: HandlerTable = {
   'room.setRole': async (ctx, link, msg) => (ctx.moderation.setRole(link, msg.userId, msg.role), EMPTY),
   'room.muteParticipant': async (ctx, link, msg) => (await ctx.moderation.mute(link, msg.userId, msg.source), EMPTY),
   'room.removeParticipant': async (ctx, link, msg) => (ctx.moderation.remove(link, msg.userId), EMPTY),
+  'room.allowParticipant': async (ctx, link, msg) => (ctx.moderation.allow(link, msg.userId), EMPTY),
   'call.invite': async (ctx, link, msg) => ({ call: ctx.calls.invite(link, msg.callId, msg.callees) }),
   'media.setConsumerView': async (ctx, link, msg) => {
     const { participant } = ctx.rooms.participantOf(link);
@@ -64,7 +65,8 @@ const handlers: HandlerTable = {
     const { room, participant } = ctx.rooms.participantOf(link);
     if (!link.identity.grants.canPublish) throw new ServiceError('forbidden', 'your token may not publish');
     if (participant.info.role === 'audience') throw new ServiceError('forbidden', 'the audience of a live room does not publish');
-    if (msg.source === 'camera' && !participant.video) {
+    // Any video (camera or screen) takes a video place: relabelling video does not escape the limit.
+    if (msg.kind === 'video' && !participant.video) {
       // Joined audio-only: may turn video on only while the room has a free video place.
       const limit = link.identity.tenant.settings.limits.maxVideoPublishers;
       if (room.videoPublishers >= limit) throw new ServiceError('video_full', `the room already has ${limit} video participants`);

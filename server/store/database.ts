@@ -41,6 +41,13 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX webhook_deliveries_order ON webhook_deliveries (url, ordering_key, status, seq);
   CREATE INDEX webhook_deliveries_tenant ON webhook_deliveries (tenant_key, seq);
   `,
+  // Retention (records and deliveries pruned by age) and the names in recent calls, each one index lookup.
+  `
+  CREATE INDEX calls_ended ON calls (ended_at) WHERE ended_at IS NOT NULL;
+  CREATE INDEX sessions_ended ON sessions (ended_at) WHERE ended_at IS NOT NULL;
+  CREATE INDEX webhook_deliveries_settled ON webhook_deliveries (created_at) WHERE status != 'pending';
+  CREATE INDEX session_participants_user ON session_participants (tenant_key, session_id, user_id);
+  `,
 ];
 
 /**

@@ -25,7 +25,7 @@ test('the custom-elements manifest lists the whole public API of <call-widget>',
     assert.ok(methods.some((m) => m.name === name), `method ${name} in the manifest`);
   }
   const publicMethods = names(methods.filter((m) => !m.privacy || m.privacy === 'public'));
-  for (const m of ['dial', 'accept', 'decline', 'cancel', 'hangup', 'invite', 'join', 'leave', 'setMicEnabled', 'setCameraEnabled', 'startScreenShare', 'stopScreenShare', 'pin', 'getStats', 'muteParticipant', 'removeParticipant', 'setParticipantRole']) {
+  for (const m of ['dial', 'accept', 'decline', 'cancel', 'hangup', 'invite', 'join', 'leave', 'setMicEnabled', 'setCameraEnabled', 'startScreenShare', 'stopScreenShare', 'pin', 'getStats', 'muteParticipant', 'removeParticipant', 'allowParticipant', 'setParticipantRole']) {
     assert.ok(publicMethods.has(m), `public method ${m}`);
   }
   assert.ok((el.cssParts ?? []).length >= 15, 'css parts documented');

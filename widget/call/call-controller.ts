@@ -1,5 +1,5 @@
 import type { Environment, GrantsInfo, RoomJoined } from '../../protocol';
-import type { CallEngine, RoomView } from './engine';
+import type { CallEngine, ModerationAction, RoomView } from './engine';
 import type { Activity } from './call-machine';
 import { CallStateHost } from './state-host';
 import type { MediaStats } from './media-client';
@@ -251,13 +251,15 @@ export class CallController extends CallStateHost implements CallEngine {
     await this.session?.stopScreenShare();
   }
 
-  /** Room admins: mute someone's mic or camera, remove someone, or move a live-room viewer on/off stage. */
-  async moderate(action: 'mute-mic' | 'mute-camera' | 'remove' | 'to-stage' | 'to-audience', userId: string): Promise<void> {
+  /** Room admins: mute someone's mic or camera, remove someone (or let them back in), or move a live-room viewer on/off stage. */
+  async moderate(action: ModerationAction, userId: string): Promise<void> {
     const s = this.request();
     const done =
       action === 'remove'
         ? s.request('room.removeParticipant', { userId })
-        : action === 'to-stage' || action === 'to-audience'
+        : action === 'allow'
+          ? s.request('room.allowParticipant', { userId })
+          : action === 'to-stage' || action === 'to-audience'
           ? s.request('room.setRole', { userId, role: action === 'to-stage' ? 'host' : 'audience' })
           : s.request('room.muteParticipant', { userId, source: action === 'mute-mic' ? 'mic' : 'camera' });
     await done.catch((e) => this.emit({ type: 'error', error: toError(e) }));

@@ -6,6 +6,9 @@ import type { ControllerEvent, RemoteParticipant, TileView } from './call-contro
 import type { MediaStats } from './media-client';
 import type { NetworkQuality } from './network-quality';
 
+/** What a room admin may do to another participant. */
+export type ModerationAction = 'mute-mic' | 'mute-camera' | 'remove' | 'allow' | 'to-stage' | 'to-audience';
+
 export interface RoomView {
   role: string;
   audienceCount: number;
@@ -44,7 +47,7 @@ export interface CallEngine {
   invite(userIds: string[]): Promise<void>;
   startScreenShare(): Promise<void>;
   stopScreenShare(): Promise<void>;
-  moderate(action: 'mute-mic' | 'mute-camera' | 'remove' | 'to-stage' | 'to-audience', userId: string): Promise<void>;
+  moderate(action: ModerationAction, userId: string): Promise<void>;
   setTileViews(views: TileView[]): void;
   leave(): Promise<void>;
   dismiss(): void;

@@ -185,6 +185,8 @@ export class CallWidget extends LitElement {
   muteParticipant(userId: string, source: 'mic' | 'camera' = 'mic'): Promise<void> { return this.require().moderate(source === 'mic' ? 'mute-mic' : 'mute-camera', userId); } // prettier-ignore
 
   removeParticipant(userId: string): Promise<void> { return this.require().moderate('remove', userId); } // prettier-ignore
+  /** Room admins: let a removed user join this room session again. */
+  allowParticipant(userId: string): Promise<void> { return this.require().moderate('allow', userId); } // prettier-ignore
 
   /** Live rooms, admins only: put a viewer on stage (`host`) or back in the audience. */
   setParticipantRole(userId: string, role: 'host' | 'audience'): Promise<void> { return this.require().moderate(role === 'host' ? 'to-stage' : 'to-audience', userId); } // prettier-ignore

@@ -1,0 +1,86 @@
+// Rings are bounded per caller and per callee: dial-and-cancel loops cannot flood a user with rings, nor the
+// records and webhooks with calls. Refusals are limit_exceeded before anything rings or is recorded.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { DEFAULT_LIMITS } from '../../server/domain/apps';
+import { newApp } from '../../server/store/apps-file';
+import { startServer, type TestServer } from '../support/server';
+import { connectAs, type TestSocket } from '../support/ws-client';
+
+type Msg = Record<string, unknown>;
+const callIdOf = (r: Msg) => (r.data as { call: { callId: string } }).call.callId;
+
+describe('ring limits', () => {
+  let server: TestServer;
+  const strict = newApp('Strict', { demo: true, environments: ['development'] });
+  strict.environments.development!.limits = { ...DEFAULT_LIMITS, ringsPerCallerPerMinute: 3, ringsPerCalleePerMinute: 2 };
+  const neighbour = newApp('Neighbour', { demo: true, environments: ['development'] });
+  const sockets: TestSocket[] = [];
+  before(async () => {
+    server = await startServer({ apps: [strict, neighbour] });
+  });
+  after(async () => {
+    for (const s of sockets) s.close();
+    await server?.close();
+  });
+  async function user(userId: string, app = strict): Promise<TestSocket> {
+    const s = await connectAs(server.url, await server.token(userId, { app }));
+    sockets.push(s);
+    return s;
+  }
+  /** Dials, waits for the ring to reach `callee` (when given), and cancels; returns the dial's answer. */
+  async function ringOnce(caller: TestSocket, callees: string[], callee?: TestSocket): Promise<Msg> {
+    const answer = await caller.request('call.dial', { callees, video: false });
+    if (answer.type !== 'response') return answer;
+    const callId = callIdOf(answer);
+    if (callee) await callee.next((m) => m.type === 'call.incoming' && (m.call as Msg).callId === callId);
+    await caller.request('call.cancel', { callId });
+    await caller.next((m) => m.type === 'call.ended' && m.callId === callId);
+    return answer;
+  }
+
+  test('a callee rung twice this minute is not rung a third time, by anyone; others still are', async () => {
+    const [pest, other, victim, friend] = [await user('pest'), await user('other-caller'), await user('victim'), await user('friend')];
+    assert.equal((await ringOnce(pest, ['victim'], victim)).type, 'response');
+    assert.equal((await ringOnce(other, ['victim'], victim)).type, 'response');
+    const refused = await ringOnce(pest, ['victim']);
+    assert.equal(refused.code, 'limit_exceeded');
+    assert.match(String(refused.message), /victim was rung 2 times in the last minute; try again in \d+ s/);
+    assert.equal((await ringOnce(other, ['victim'])).code, 'limit_exceeded', 'the bound protects the callee from every caller');
+    assert.equal((await ringOnce(other, ['friend'], friend)).type, 'response');
+    // Nothing of the refused dials reached the victim.
+    assert.equal(victim.messages.filter((m) => m.type === 'call.incoming').length, 2);
+  });
+
+  test('a caller rings at most 3 people a minute, each callee of a group dial counting', async () => {
+    const caller = await user('group-caller');
+    const [g1, g2] = [await user('g1'), await user('g2')];
+    assert.equal((await ringOnce(caller, ['g1', 'g2'])).type, 'response');
+    const refused = await ringOnce(caller, ['g3', 'g4']);
+    assert.equal(refused.code, 'limit_exceeded');
+    assert.match(String(refused.message), /at most 3 people per minute/);
+    assert.equal((await ringOnce(caller, ['g3'])).type, 'response', 'the one ring left is still usable');
+    assert.equal((await ringOnce(caller, ['g4'])).code, 'limit_exceeded');
+    void g1;
+    void g2;
+  });
+
+  test('invites count against the same budget', async () => {
+    const host = await user('inviter');
+    const first = await user('inv-1');
+    const dial = await host.request('call.dial', { callees: ['inv-1'], video: false });
+    const callId = callIdOf(dial);
+    await first.next((m) => m.type === 'call.incoming');
+    await first.request('call.accept', { callId, video: false });
+    assert.equal((await host.request('call.invite', { callId, callees: ['inv-2', 'inv-3'] })).type, 'response');
+    const refused = await host.request('call.invite', { callId, callees: ['inv-4'] });
+    assert.equal(refused.code, 'limit_exceeded');
+    await host.request('call.hangup', { callId });
+  });
+
+  test('another app is unaffected: its own defaults apply', async () => {
+    const caller = await user('pest', neighbour);
+    const victim = await user('victim', neighbour);
+    for (let i = 0; i < 4; i += 1) assert.equal((await ringOnce(caller, ['victim'], victim)).type, 'response');
+  });
+});
