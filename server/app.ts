@@ -31,6 +31,7 @@ import { pruneRecords } from './store/retention';
 import { LifecycleRecorder } from './store/recorder';
 import { WebhookOutbox } from './store/webhook-outbox';
 import { WebhookDispatcher } from './webhooks/dispatcher';
+import { targetUrlProblem } from './webhooks/target-guard';
 import { callRoutes } from './http/calls';
 import { AuthFailureLimiter, type AuthFailureLimits } from './http/auth-failures';
 
@@ -95,7 +96,15 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
     ...(options.webhookRetryScheduleMs ? { retryScheduleMs: options.webhookRetryScheduleMs } : {}),
     ...(options.webhookPollMs ? { pollMs: options.webhookPollMs } : {}),
     log: (message, details) => app.log.warn(details ?? {}, message),
+    timeoutMs: config.webhooks.timeoutMs,
+    allowPrivate: config.webhooks.allowPrivate,
   });
+  for (const tenant of registry.tenants()) {
+    for (const url of tenant.settings.webhooks.urls) {
+      const problem = targetUrlProblem(url, config.webhooks.allowPrivate);
+      if (problem) app.log.warn(`webhook URL ${url} of ${tenant.settings.appKey} will not be delivered to: ${problem}`);
+    }
+  }
   const recorder = new LifecycleRecorder(db, records, outbox, {
     webhookUrls: (tenantKey) => registry.byKeyOf(tenantKey)?.settings.webhooks.urls ?? [],
     onQueued: () => dispatcher.kick(),

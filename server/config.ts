@@ -68,6 +68,8 @@ export interface ServerConfig {
   signaling: SignalingLimits;
   /** Ended calls and sessions and settled webhook deliveries older than this are deleted (0: kept forever). */
   retentionDays: number;
+  /** Webhook delivery: one attempt's deadline, and whether loopback/private targets and plain http are allowed. */
+  webhooks: { timeoutMs: number; allowPrivate: boolean };
   /** How long a client whose connection dropped keeps its place in calls and rooms (0: none). */
   reconnectGraceMs: number;
   /** TURN (coturn `use-auth-secret`): URLs and the shared secret browsers' credentials are derived from. */
@@ -117,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const host = env.HOST || '0.0.0.0';
   const logLevel = env.LOG_LEVEL || 'info';
   if (env.METRICS_TOKEN && env.METRICS_TOKEN.length < 16) throw new ConfigError('METRICS_TOKEN must be at least 16 characters (it guards /metrics)');
+  if (env.WEBHOOK_ALLOW_PRIVATE && env.WEBHOOK_ALLOW_PRIVATE !== 'on' && env.WEBHOOK_ALLOW_PRIVATE !== 'off') throw new ConfigError(`WEBHOOK_ALLOW_PRIVATE must be "on" or "off", got "${env.WEBHOOK_ALLOW_PRIVATE}"`);
   if (env.DEMO_APP !== undefined && env.DEMO_APP !== '' && env.DEMO_APP !== 'on' && env.DEMO_APP !== 'off') throw new ConfigError(`DEMO_APP must be "on" or "off", got "${env.DEMO_APP}"`);
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   const turnUrls = (env.TURN_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean);
@@ -153,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     drainMs: intFromEnv(env, 'DRAIN_SECONDS', 10, 0, 3600) * 1000,
     maxTransports: intFromEnv(env, 'MAX_TRANSPORTS', 4000, 2, 1_000_000),
     retentionDays: intFromEnv(env, 'RETENTION_DAYS', 30, 0, 36_500),
+    webhooks: { timeoutMs: intFromEnv(env, 'WEBHOOK_TIMEOUT_SECONDS', 5, 1, 60) * 1000, allowPrivate: env.WEBHOOK_ALLOW_PRIVATE === 'on' },
     signaling: {
       maxMessageBytes: intFromEnv(env, 'MAX_MESSAGE_KIB', 64, 1, 1024) * 1024,
       messagesPerSecond: intFromEnv(env, 'MESSAGES_PER_SECOND', 50, 1, 100_000),

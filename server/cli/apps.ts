@@ -1,5 +1,6 @@
 // `npm run apps -- <command>`: manage the apps file (APPS_FILE, default $DATA_DIR/apps.json). `npm run apps -- help`
 // lists the commands; every refusal is one line on stderr and exit code 1 (2 for a usage mistake).
+import { targetUrlProblem } from '../webhooks/target-guard';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config';
@@ -104,8 +105,12 @@ function commands(file: string): Record<string, Command> {
         const apps = loadApps(file);
         const { settings } = environmentOf(apps, file, appKey, 'webhooks');
         const urls = values.url ?? [];
-        const bad = urls.find((u) => !/^https?:\/\/[^/]/.test(u));
-        if (bad) throw new Refusal(`--url ${bad}: not an http(s) URL`);
+        // The server checks again at every delivery (DNS may change); this catches typos and plain mistakes now.
+        const allowPrivate = process.env.WEBHOOK_ALLOW_PRIVATE === 'on';
+        for (const url of urls) {
+          const problem = targetUrlProblem(url, allowPrivate);
+          if (problem) throw new Refusal(`--url ${url}: ${problem}`);
+        }
         settings.webhooks.urls = urls;
         save(file, apps);
         console.log(`${appKey}: webhooks ${urls.length ? `to ${urls.join(', ')}` : 'off'}. Verify them with the secret ${settings.webhooks.secret} (Standard Webhooks). Restart the server to apply.`);

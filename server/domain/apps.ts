@@ -110,6 +110,11 @@ export class AppRegistry {
     return this.byTenantKey.get(tenantKey);
   }
 
+  /** Every app environment this server serves. */
+  tenants(): Tenant[] {
+    return [...this.byKey.values()];
+  }
+
   /** The development environment of the first demo app, if the server runs one. */
   demoTenant(): Tenant | undefined {
     for (const tenant of this.byKey.values()) {

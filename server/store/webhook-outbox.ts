@@ -55,18 +55,24 @@ export class WebhookOutbox {
 
   /**
    * Deliveries due now, at most one per endpoint and call: a later event waits until the earlier one for the
-   * same endpoint and call is settled, which is what keeps them in order across retries.
+   * same endpoint and call is settled, which is what keeps them in order across retries. At most `perTenant`
+   * per app environment counting those in flight (`exclude`), every tenant's first before anyone's second: a
+   * tenant whose endpoint hangs holds its own slots only.
    */
-  due(now: number, limit: number, exclude: ReadonlySet<number>): Delivery[] {
+  due(now: number, limit: number, exclude: ReadonlySet<number>, perTenant = Number.MAX_SAFE_INTEGER): Delivery[] {
     const rows = this.db
       .prepare(
-        `SELECT ${COLUMNS} FROM webhook_deliveries d
-         WHERE d.status = 'pending' AND d.next_attempt_at <= ?
-           AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.url = d.url AND e.ordering_key = d.ordering_key AND e.status = 'pending' AND e.seq < d.seq)
-         ORDER BY d.seq LIMIT ?`,
+        `SELECT * FROM (
+           SELECT ${COLUMNS}, ROW_NUMBER() OVER (PARTITION BY d.tenant_key ORDER BY d.seq) AS rank FROM webhook_deliveries d
+           WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+             AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.url = d.url AND e.ordering_key = d.ordering_key AND e.status = 'pending' AND e.seq < d.seq)
+         ) WHERE rank <= ? ORDER BY rank, seq LIMIT ?`,
       )
-      .all(now, limit + exclude.size) as Delivery[];
-    return rows.filter((r) => !exclude.has(r.seq)).slice(0, limit);
+      .all(now, perTenant, limit + exclude.size) as Array<Delivery & { rank?: number }>;
+    return rows
+      .filter((r) => !exclude.has(r.seq))
+      .slice(0, limit)
+      .map(({ rank: _rank, ...d }) => d);
   }
 
   delivered(seq: number, status: number, now: number): void {

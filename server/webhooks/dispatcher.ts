@@ -1,4 +1,5 @@
 import type { Delivery, WebhookOutbox } from '../store/webhook-outbox';
+import { type PostOutcome, postWebhook } from './post';
 import { signWebhook } from './signature';
 
 /**
@@ -13,9 +14,14 @@ export interface DispatcherOptions {
   retryScheduleMs?: readonly number[];
   /** How often due retries are looked for; new events are sent at once regardless. */
   pollMs?: number;
+  /** One attempt's deadline, connect included (default 5 s). */
   timeoutMs?: number;
   /** Deliveries in flight at once (each to a different endpoint or call). */
   concurrency?: number;
+  /** Deliveries in flight at once for one app environment (default 2): a hanging endpoint delays only its own. */
+  perTenant?: number;
+  /** Loopback, private and link-local targets and plain http allowed (`WEBHOOK_ALLOW_PRIVATE=on`). */
+  allowPrivate?: boolean;
   now?(): number;
   log?(message: string, details?: Record<string, unknown>): void;
 }
@@ -84,9 +90,9 @@ export class WebhookDispatcher {
   }
 
   private async pump(): Promise<void> {
-    const limit = (this.options.concurrency ?? 8) - this.inFlight.size;
+    const limit = (this.options.concurrency ?? 16) - this.inFlight.size;
     if (limit <= 0) return;
-    for (const delivery of this.outbox.due(this.now(), limit, this.inFlight)) {
+    for (const delivery of this.outbox.due(this.now(), limit, this.inFlight, this.options.perTenant ?? 2)) {
       this.inFlight.add(delivery.seq);
       const attempt = this.attempt(delivery).finally(() => {
         this.inFlight.delete(delivery.seq);
@@ -100,14 +106,10 @@ export class WebhookDispatcher {
 
   private async attempt(d: Delivery): Promise<void> {
     const secret = this.options.secretFor(d.tenantKey);
-    let outcome: { ok: true; status: number } | { ok: false; status?: number; error: string };
-    if (!secret) {
-      outcome = { ok: false, error: 'the app environment no longer exists or has no webhook secret' };
-    } else {
-      const timestamp = Math.floor(this.now() / 1000);
-      try {
-        const res = await fetch(d.url, {
-          method: 'POST',
+    const timestamp = Math.floor(this.now() / 1000);
+    const outcome: PostOutcome = !secret
+      ? { ok: false, failure: 'target_not_allowed', detail: 'the app environment no longer exists or has no webhook secret' }
+      : await postWebhook(d.url, {
           headers: {
             'content-type': 'application/json',
             'user-agent': 'call-widget-webhooks/1',
@@ -116,24 +118,19 @@ export class WebhookDispatcher {
             'webhook-signature': signWebhook(secret, d.messageId, timestamp, d.payload),
           },
           body: d.payload,
-          redirect: 'manual',
-          signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
+          timeoutMs: this.options.timeoutMs ?? 5000,
+          allowPrivate: this.options.allowPrivate ?? false,
         });
-        await res.body?.cancel().catch(() => undefined);
-        outcome = res.ok ? { ok: true, status: res.status } : { ok: false, status: res.status, error: `HTTP ${res.status}` };
-      } catch (error) {
-        const cause = (error as { cause?: { code?: string } }).cause?.code;
-        outcome = { ok: false, error: cause ? `${(error as Error).message} (${cause})` : (error as Error).message };
-      }
-    }
     const now = this.now();
     if (outcome.ok) {
       this.outbox.delivered(d.seq, outcome.status, now);
       return;
     }
     const wait = this.schedule[d.attempts];
-    this.outbox.attemptFailed(d.seq, outcome, now, wait === undefined ? null : now + wait);
-    this.options.log?.(`webhook ${d.eventType} ${d.messageId} to ${d.url} failed (attempt ${d.attempts + 1}): ${outcome.error}`, {
+    // The tenant sees the class of failure (and an HTTP status); the operator's log has the detail.
+    const shown = outcome.failure === 'http_status' ? `HTTP ${outcome.status}` : outcome.failure;
+    this.outbox.attemptFailed(d.seq, { ...(outcome.status !== undefined ? { status: outcome.status } : {}), error: shown }, now, wait === undefined ? null : now + wait);
+    this.options.log?.(`webhook ${d.eventType} ${d.messageId} to ${d.url} failed (attempt ${d.attempts + 1}): ${outcome.detail}`, {
       retryInMs: wait ?? null,
     });
   }

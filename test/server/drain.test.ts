@@ -35,7 +35,7 @@ describe('graceful drain on SIGTERM', () => {
     env.webhooks.urls = [receiver.url];
     writeAppsFile(join(dataDir, 'apps.json'), [app]);
     const auth = `Basic ${Buffer.from(`${env.appKey}:${env.secret}`).toString('base64')}`;
-    const server: ServerProcess = await startServerProcess(dataDir, { DRAIN_SECONDS: String(drainSeconds) });
+    const server: ServerProcess = await startServerProcess(dataDir, { DRAIN_SECONDS: String(drainSeconds), WEBHOOK_ALLOW_PRIVATE: 'on' });
     const connect = async (userId: string) => {
       const res = await fetch(`${server.url}/v1/token`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify({ userId }) });
       const socket = await connectAs(server.url, ((await res.json()) as { token: string }).token);
@@ -90,7 +90,7 @@ describe('graceful drain on SIGTERM', () => {
     assert.equal(hooks.length, 1, 'the call.ended webhook went out before the exit');
     assert.equal(hooks[0]!.event.data.reason, 'server_restart');
     // The next start finds nothing left open.
-    const next = await startServerProcess(dataDir);
+    const next = await startServerProcess(dataDir, { WEBHOOK_ALLOW_PRIVATE: 'on' });
     assert.doesNotMatch(next.output(), /left open by the previous run/);
     const call = (await (await fetch(`${next.url}/v1/calls/${callId}`, { headers: { authorization: auth } })).json()) as Msg;
     assert.equal(call.endReason, 'server_restart');

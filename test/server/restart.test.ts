@@ -31,7 +31,7 @@ describe('server restart mid-call (kill -9, then start again on the same data)',
     writeAppsFile(join(dataDir, 'apps.json'), [app]);
     const auth = `Basic ${Buffer.from(`${env.appKey}:${env.secret}`).toString('base64')}`;
 
-    const first = await startServerProcess(dataDir);
+    const first = await startServerProcess(dataDir, { WEBHOOK_ALLOW_PRIVATE: 'on' });
     processes.push(first);
     const token = async (userId: string) => {
       const res = await fetch(`${first.url}/v1/token`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify({ userId }) });
@@ -47,7 +47,7 @@ describe('server restart mid-call (kill -9, then start again on the same data)',
     await new Promise((r) => setTimeout(r, 300));
 
     assert.equal(await first.stop('SIGKILL'), null, 'killed, no chance to clean up');
-    const second = await startServerProcess(dataDir);
+    const second = await startServerProcess(dataDir, { WEBHOOK_ALLOW_PRIVATE: 'on' });
     processes.push(second);
     assert.match(second.output(), /closed 2 call\(s\) and 2 session\(s\) left open by the previous run/);
 
