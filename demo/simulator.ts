@@ -91,6 +91,9 @@ export class SimulatedEngine extends CallStateHost implements CallEngine {
     this.emit(undefined);
   }
 
+  /** The simulator has no server: a renewed token changes nothing. */
+  async renewToken(_token: string): Promise<void> {}
+
   async moderate(action: string, userId: string): Promise<void> {
     this.moderated.push(`${action}:${userId}`);
     if (action === 'remove') this.setRemotes(this.remoteList.filter((r) => r.userId !== userId));

@@ -46,6 +46,8 @@ export const ClientMessageSchemas = {
   'room.setRole': request('room.setRole', { userId: UserId, role: Type.Union([Type.Literal('host'), Type.Literal('audience')]) }),
   'room.muteParticipant': request('room.muteParticipant', { userId: UserId, source: Type.Union([Type.Literal('mic'), Type.Literal('camera')]) }),
   'room.removeParticipant': request('room.removeParticipant', { userId: UserId }),
+  /** Replaces the connection's token before it expires (same user and app environment): nothing is interrupted. */
+  'session.renew': request('session.renew', { token: Type.String({ minLength: 1, maxLength: 8192 }) }),
   /** A removed user may join this room session again. */
   'room.allowParticipant': request('room.allowParticipant', { userId: UserId }),
   'room.leave': request('room.leave', {}),

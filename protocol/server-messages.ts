@@ -124,6 +124,8 @@ export interface ResponseMap {
   'room.muteParticipant': Record<string, never>;
   'room.removeParticipant': Record<string, never>;
   'room.allowParticipant': Record<string, never>;
+  /** The connection now runs on the new token: its expiry, and TURN credentials derived for it. */
+  'session.renew': { expiresAt: number; iceServers: IceServerInfo[] };
   'call.invite': { call: CallInfo };
   'media.setConsumerView': Record<string, never>;
   'call.dial': { call: CallInfo; room: RoomJoined };
@@ -174,6 +176,11 @@ export interface NotificationMap {
   'media.reset': { routerRtpCapabilities: unknown };
   /** Someone's connection dropped (they are reconnecting; their place is kept) or came back. */
   'room.participantConnection': { userId: string; connected: boolean };
+  /**
+   * The connection's token expires at `expiresAt` (ms since epoch): send `session.renew` with a new token
+   * before then, or the connection is closed with `token_expired` (4003).
+   */
+  'session.tokenExpiring': { expiresAt: number };
 }
 export type NotificationType = keyof NotificationMap;
 export type Notification = { [T in NotificationType]: { type: T } & NotificationMap[T] }[NotificationType];
@@ -200,6 +207,8 @@ export interface Welcome {
   reconnectGraceMs: number;
   /** TURN servers with this user's credentials for every media transport (empty when the server has no TURN). */
   iceServers: IceServerInfo[];
+  /** When the token this connection runs on expires (ms since epoch); `session.tokenExpiring` comes before. */
+  expiresAt: number;
   requestId?: string;
 }
 

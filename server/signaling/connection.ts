@@ -7,6 +7,7 @@ import {
   type NotificationMap,
   type NotificationType,
   SUPPORTED_PROTOCOL_VERSIONS,
+  type ResponseOf,
   type ServerMessage,
 } from '../../protocol';
 import type { ClientMessage, ClientMessageOf } from '../../protocol/client-messages';
@@ -51,6 +52,7 @@ export class SignalingConnection implements SessionTransport {
   private pingNonce: Buffer | undefined;
   private closed = false;
   private authenticating = false;
+  private expiryTimers: NodeJS.Timeout[] = [];
   private mediaWarnedAt = 0;
   private mediaWarnsSkipped = 0;
 
@@ -170,14 +172,18 @@ export class SignalingConnection implements SessionTransport {
       this.sendError('not_authenticated', 'the first message must be hello with a token', message.requestId);
       return;
     }
+    if (Date.now() >= session.identity.expiresAt) {
+      this.fail('token_expired', 'the token of this connection has expired; connect again with a new one', message.requestId);
+      return;
+    }
     const started = performance.now();
     let outcome: 'ok' | 'error' = 'error';
     try {
-      const data = await handleRequest(this.ctx, session, message);
+      const data = message.type === 'session.renew' ? await this.renew(session, message.token) : await handleRequest(this.ctx, session, message);
       this.send({ type: 'response', requestId: message.requestId, data });
       outcome = 'ok';
     } catch (error) {
-      if (error instanceof ServiceError) {
+      if (error instanceof ServiceError || error instanceof TokenError) {
         if (error.code === 'media_error') this.warnMediaError(message.type, error.message);
         this.sendError(error.code, error.message, message.requestId);
       } else {
@@ -187,6 +193,37 @@ export class SignalingConnection implements SessionTransport {
     } finally {
       this.ctx.observeRequest?.(message.type, outcome, (performance.now() - started) / 1000);
     }
+  }
+
+  /**
+   * `session.renew`: the same user of the same app environment presents a newer token; the connection (and
+   * its session, calls and rooms) runs on until the new expiry. A refused token leaves the old one in force.
+   */
+  private async renew(session: ClientSession, token: string): Promise<ResponseOf<'session.renew'>> {
+    const identity = await verifyToken(this.ctx.apps, token, session.identity.tenant.environment);
+    if (identity.tenant.key !== session.identity.tenant.key || identity.userId !== session.identity.userId) {
+      throw new ServiceError('forbidden', 'a renewed token must be for the same user and app environment');
+    }
+    if (!this.ctx.apps.isOriginAllowed(identity.tenant, this.origin)) throw new ServiceError('origin_not_allowed', `origin ${this.origin} is not allowed for this app`);
+    session.identity.expiresAt = Math.max(session.identity.expiresAt, identity.expiresAt);
+    this.scheduleExpiry(session.identity.expiresAt);
+    return { expiresAt: session.identity.expiresAt, iceServers: this.ctx.iceServers(session.identity) };
+  }
+
+  /**
+   * Tells the client ahead of the token's expiry (half the remaining lifetime, at most a minute before) and
+   * closes the connection with `token_expired` when it comes without a renewal.
+   */
+  private scheduleExpiry(expiresAt: number): void {
+    for (const timer of this.expiryTimers) clearTimeout(timer);
+    const left = expiresAt - Date.now();
+    const lead = Math.min(60_000, left / 2);
+    // setTimeout holds at most 2^31-1 ms (~24.8 days); tokens live at most a day.
+    this.expiryTimers = [
+      setTimeout(() => this.notify('session.tokenExpiring', { expiresAt }), Math.max(0, left - lead)),
+      setTimeout(() => this.fail('token_expired', 'the token of this connection expired without a renewal (session.renew); connect again with a new one'), Math.max(0, left)),
+    ];
+    for (const timer of this.expiryTimers) timer.unref();
   }
 
   /**
@@ -237,6 +274,8 @@ export class SignalingConnection implements SessionTransport {
       this.admission = admission;
       this.limiter = admission.limiter;
       const session = resumed ?? new ClientSession(identity, this);
+      // A resume may bring a newer token: the session runs on the later expiry from now on.
+      if (resumed) resumed.identity.expiresAt = Math.max(resumed.identity.expiresAt, identity.expiresAt);
       this.session = session;
       this.send({
         type: 'welcome',
@@ -249,8 +288,10 @@ export class SignalingConnection implements SessionTransport {
         resumed: resumed !== undefined,
         reconnectGraceMs: this.ctx.reconnectGraceMs,
         iceServers: this.ctx.iceServers(identity),
+        expiresAt: session.identity.expiresAt,
         ...(hello.requestId !== undefined ? { requestId: hello.requestId } : {}),
       });
+      this.scheduleExpiry(session.identity.expiresAt);
       if (resumed) {
         // After the welcome, so the client knows it resumed before it gets what it missed.
         resumed.attach(this);
@@ -279,6 +320,7 @@ export class SignalingConnection implements SessionTransport {
     this.closed = true;
     clearTimeout(this.helloTimer);
     clearInterval(this.heartbeatTimer);
+    for (const timer of this.expiryTimers) clearTimeout(timer);
     this.admission?.release();
     const session = this.session;
     if (!session || !session.isAttachedTo(this)) return; // never authenticated, or replaced by a resume

@@ -6,7 +6,8 @@ import type { ClientLink } from '../domain/links';
 import type { SignalingContext } from './context';
 
 type Handler<T extends ClientRequestType> = (ctx: SignalingContext, link: ClientLink, msg: ClientMessageOf<T>) => Promise<ResponseMap[T]>;
-type HandlerTable = { [T in ClientRequestType]: Handler<T> };
+/** Every request but `session.renew`, which concerns the connection itself (connection.ts answers it). */
+type HandlerTable = { [T in Exclude<ClientRequestType, 'session.renew'>]: Handler<T> };
 
 const EMPTY: Record<string, never> = {};
 
@@ -118,7 +119,7 @@ async function setPaused(ctx: SignalingContext, link: ClientLink, producerId: st
 /** Requests that start something new: refused while the server drains (what runs may finish). */
 const STARTS_ACTIVITY = new Set(['room.join', 'call.dial', 'call.invite']);
 
-export async function handleRequest(ctx: SignalingContext, link: ClientLink, msg: Exclude<ClientMessage, { type: 'hello' }>): Promise<unknown> {
+export async function handleRequest(ctx: SignalingContext, link: ClientLink, msg: Exclude<ClientMessage, { type: 'hello' | 'session.renew' }>): Promise<unknown> {
   if (STARTS_ACTIVITY.has(msg.type) && ctx.draining?.()) throw new ServiceError('server_draining', 'this server is shutting down and starts no new calls or rooms; try again in a moment');
   const handler = handlers[msg.type] as Handler<typeof msg.type>;
   return handler(ctx, link, msg as never);

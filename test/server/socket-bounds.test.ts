@@ -2,6 +2,7 @@
 // liveness (only answers to the server's own pings count), connections per user and per app environment,
 // and one message budget per user across all their connections.
 import assert from 'node:assert/strict';
+import type { Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
@@ -26,7 +27,7 @@ describe('a client that stops reading', () => {
     const observer = await connectAs(server.url, await server.token('sc-observer'));
     await flooder.request('room.join', { roomId: 'sc-room', video: false });
     await observer.request('room.join', { roomId: 'sc-room', video: false });
-    const raw = (flooder.ws as unknown as { _socket: import('node:net').Socket })._socket;
+    const raw = (flooder.ws as unknown as { _socket: Socket })._socket;
     raw.pause(); // reads nothing more: every answer queues in the kernel, then in the server
     const dropped = observer.next((m) => m.type === 'room.participantConnection' && m.userId === 'sc-flooder' && m.connected === false, 60_000);
     let seen = false;

@@ -61,7 +61,7 @@ export async function mountWidget(page: WidgetPage, token: string, attrs: Record
       w.id = 'w';
       for (const [k, v] of Object.entries(attrs)) w.setAttribute(k, v);
       (window as unknown as { events: { type: string; detail: unknown }[] }).events = [];
-      for (const type of ['call-incoming', 'call-outgoing', 'call-connected', 'call-ended', 'call-error', 'call-state-change', 'call-reconnecting', 'call-reconnected']) {
+      for (const type of ['call-incoming', 'call-outgoing', 'call-connected', 'call-ended', 'call-error', 'call-state-change', 'call-reconnecting', 'call-reconnected', 'call-token-expiring']) {
         w.addEventListener(type, (e) => (window as unknown as { events: unknown[] }).events.push({ type, detail: (e as CustomEvent).detail }));
       }
       w.style.height = '480px';

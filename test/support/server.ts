@@ -43,7 +43,8 @@ export async function startServer(options: BuildOptions & { workers?: number; da
   // Stands in for a site's own backend in token-url tests: it would know the visitor from its session.
   app.post('/e2e/token/:userId', { schema: { hide: true } }, async (req) => {
     const tenant = app.services.apps.tenant((apps[0] as AppDefinition).environments.development?.appKey ?? '');
-    return issueToken(tenant!, { userId: (req.params as { userId: string }).userId });
+    const ttl = Number((req.query as { ttl?: string }).ttl);
+    return issueToken(tenant!, { userId: (req.params as { userId: string }).userId, ...(ttl > 0 ? { ttlSeconds: ttl } : {}) });
   });
   app.get('/e2e/raw', { schema: { hide: true } }, (req, reply) => reply.type('text/html').send(String((req.query as { html?: string }).html ?? '')));
   await app.listen({ port: 0, host: '127.0.0.1' });

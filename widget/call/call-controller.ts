@@ -116,6 +116,14 @@ export class CallController extends CallStateHost implements CallEngine {
     }
   }
 
+  /** Moves the open connection to a new token of the same user (before the old one expires): nothing stops. */
+  async renewToken(token: string): Promise<void> {
+    const signaling = this.signaling;
+    if (!signaling) throw new SignalingError('connection_closed', 'not connected');
+    await signaling.renewToken(token);
+    await this.session?.updateIceServers();
+  }
+
   disconnect(): void {
     this.devices.stopPreview();
     this.unwatchNetwork?.();
@@ -338,6 +346,9 @@ export class CallController extends CallStateHost implements CallEngine {
           this.dispatch({ type: 'ended', ended: { callId: n.callId, ...(n.sessionId ? { sessionId: n.sessionId } : {}), reason: n.reason, durationMs: n.durationMs } });
         }
         this.refreshRecent(); // the call is on the record now (perhaps as a missed one)
+        return;
+      case 'session.tokenExpiring':
+        this.emit({ type: 'token-expiring', expiresAt: n.expiresAt });
         return;
       case 'media.reset':
         // The room moved to another media worker. In a room, its session sets media up again; while ringing,

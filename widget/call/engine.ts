@@ -48,6 +48,8 @@ export interface CallEngine {
   startScreenShare(): Promise<void>;
   stopScreenShare(): Promise<void>;
   moderate(action: ModerationAction, userId: string): Promise<void>;
+  /** Moves the open connection to a new token of the same user before the old one expires. */
+  renewToken(token: string): Promise<void>;
   setTileViews(views: TileView[]): void;
   leave(): Promise<void>;
   dismiss(): void;

@@ -2,7 +2,7 @@ import { Device, type types } from 'mediasoup-client';
 import type { MediaSource, ProducerInfo } from '../../protocol';
 import { type BrowserMediaPolicy, mediaPolicyFor } from './browser-policy';
 import { watchConnection } from './connection-watch';
-import { emptyMediaStats, type MediaStats } from './media-stats';
+import type { MediaStats } from './media-stats';
 import type { SignalingClient } from './signaling-client';
 
 /** One remote participant's media as the UI needs it. */
@@ -165,13 +165,19 @@ export class MediaClient {
     this.producers.clear();
   }
 
+  /** The latest TURN credentials (from a resume's welcome or a renewed token) for the transports' next gathering. */
+  async updateIceServers(): Promise<void> {
+    const { iceServers } = this.signaling.ice;
+    if (iceServers.length === 0) return;
+    await Promise.all([this.sendTransport, this.recvTransport].map((t) => (t && !t.closed ? t.updateIceServers({ iceServers }) : undefined)));
+  }
+
   /** ICE restart on both transports with fresh server credentials (after a reconnection or network change). */
   async restartIce(): Promise<void> {
+    await this.updateIceServers();
     await Promise.all(
       [this.sendTransport, this.recvTransport].map(async (transport) => {
         if (!transport || transport.closed) return;
-        // The resume's welcome carried fresh TURN credentials: use them for the restarted ICE.
-        if (this.signaling.ice.iceServers.length > 0) await transport.updateIceServers({ iceServers: this.signaling.ice.iceServers });
         const { iceParameters } = await this.signaling.request('media.restartIce', { transportId: transport.id });
         await transport.restartIce({ iceParameters: iceParameters as types.IceParameters });
       }),
@@ -275,8 +281,12 @@ export class MediaClient {
     return [...byUser.values()];
   }
 
-  async getStats(): Promise<MediaStats> {
-    const stats = emptyMediaStats(this.producers.has('camera') ? 1 : 0);
+  /**
+   * Fills `stats` (an `emptyMediaStats()`, made by the caller: the page-view code owns that module, so this lazy
+   * chunk does not split it into one more file).
+   */
+  async getStats(stats: MediaStats): Promise<MediaStats> {
+    stats.videoTracksSent = this.producers.has('camera') ? 1 : 0;
     type Inbound = {
       type: string;
       trackIdentifier?: string;

@@ -138,6 +138,11 @@ export class RoomSession {
     this.onChange?.();
   }
 
+  /** Fresh TURN credentials for the transports (a renewed token); nothing restarts. */
+  async updateIceServers(): Promise<void> {
+    await this.media?.updateIceServers();
+  }
+
   /** New ICE credentials for both transports, after the signaling connection resumed (the network may differ). */
   async restartIce(): Promise<void> {
     await this.media?.restartIce();
@@ -184,7 +189,7 @@ export class RoomSession {
   }
 
   getStats(): Promise<MediaStats> {
-    return this.media ? this.media.getStats() : Promise.resolve(emptyMediaStats());
+    return this.media ? this.media.getStats(emptyMediaStats()) : Promise.resolve(emptyMediaStats());
   }
 
   /** Room and media notifications of this room. */

@@ -123,7 +123,27 @@ export class SignalingClient {
   onReconnected: ((welcome: Welcome) => void) | undefined;
   onGraceExpired: (() => void) | undefined;
 
-  constructor(private readonly options: SignalingOptions) {}
+  /** The token hellos present: the latest renewed one, so a resume after a renewal is accepted. */
+  private token: string;
+
+  constructor(private readonly options: SignalingOptions) {
+    this.token = options.token;
+  }
+
+  /**
+   * Renews the connection's token without interrupting anything: the server moves this connection to the new
+   * expiry, hands out TURN credentials for it, and later resumes present the new token.
+   */
+  async renewToken(token: string): Promise<void> {
+    // While reconnecting there is no connection to renew: the resume's hello presents the new token instead.
+    if (this.reconnecting) {
+      this.token = token;
+      return;
+    }
+    const renewed = await this.request('session.renew', { token });
+    this.token = token;
+    this.iceServers = renewed.iceServers;
+  }
 
   /** What every media transport uses for ICE: the server's TURN servers and the page's transport policy. */
   get ice(): { iceServers: IceServerInfo[]; iceTransportPolicy: 'all' | 'relay' } {
@@ -184,7 +204,7 @@ export class SignalingClient {
           JSON.stringify({
             type: 'hello',
             protocol: PROTOCOL_VERSION,
-            token: this.options.token,
+            token: this.token,
             ...(this.options.environment ? { environment: this.options.environment } : {}),
             ...(resume ? { resume } : {}),
           }),

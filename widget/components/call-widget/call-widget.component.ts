@@ -1,7 +1,7 @@
 import { LitElement, type PropertyValues, html, nothing, svg } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { Environment } from '../../../protocol';
-import { CallController, type ControllerEvent } from '../../call/call-controller';
+import type { ControllerEvent } from '../../call/call-controller';
 import type { CallEngine } from '../../call/engine';
 import type { CallStatus } from '../../call/call-machine';
 import type { MediaStats } from '../../call/media-client';
@@ -12,9 +12,10 @@ import { RingFocus } from './focus';
 import { LauncherController, type LauncherPosition } from './launcher';
 import { PrejoinController } from './prejoin';
 import { RingSignals } from './tones';
+import { ConnectionKeeper } from './connection-keeper';
 import { isRtl, LanguageController } from './i18n';
 import type { Strings } from './strings';
-import { announcementFor, fetchTokenFrom, type PanelState, renderState, type ViewHandlers } from './views';
+import { announcementFor, type PanelState, renderState, type ViewHandlers } from './views';
 
 const PHONE_ICON = svg`<svg viewBox="0 0 24 24" width="26" height="26" aria-hidden="true" fill="currentColor"><path d="M6.6 10.8a15.1 15.1 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25 11.4 11.4 0 0 0 3.6.57 1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.45.57 3.57a1 1 0 0 1-.25 1z"/></svg>`;
 
@@ -23,7 +24,8 @@ const PHONE_ICON = svg`<svg viewBox="0 0 24 24" width="26" height="26" aria-hidd
  *
  * @attr server - Base URL of the call-widget server. Required when the widget is bundled into an app (without it:
  *   `call-error` `not_configured`); the script-tag bundle (`/widget.js`) defaults to the origin it was served from.
- * @attr token - Token from your backend's Get Token call (`POST /v1/token`). Changing it reconnects.
+ * @attr token - Token from your backend's Get Token call (`POST /v1/token`). A new token for the same user renews
+ *   the open connection in place (calls go on); with another server or environment it reconnects.
  * @attr token-url - Instead of `token`: a URL on your own site that answers a POST (with the visitor's cookies)
  *   with `{ "token": "..." }`. The CMS path: no script needed, only attributes.
  * @attr environment - `development` or `production`: refuse tokens of the other environment.
@@ -57,6 +59,9 @@ const PHONE_ICON = svg`<svg viewBox="0 0 24 24" width="26" height="26" aria-hidd
  * @fires call-reconnecting - `{ callId? }` the connection dropped; resuming (the call goes on meanwhile).
  * @fires call-reconnected - `{ callId? }` resumed: same call, media restarted.
  * @fires call-state-change - `{ state }` whenever `state` changes.
+ * @fires call-token-expiring - `{ expiresAt }` (cancelable) the token expires soon: the widget gets a new one from
+ *   `tokenProvider` or `token-url`, unless you call preventDefault() and set `token` yourself. Renewing never
+ *   interrupts a call; a token left to expire ends the connection with `token_expired`.
  *
  * @csspart panel - The whole panel.
  * @csspart status - The headline of each state.
@@ -116,6 +121,8 @@ export class CallWidget extends LitElement {
   static defaultServer: string | undefined;
   @property() token: string | undefined;
   @property({ attribute: 'token-url' }) tokenUrl: string | undefined;
+  /** Returns a new token for the same user when the current one expires soon (else `token-url` is asked again). */
+  @property({ attribute: false }) tokenProvider: (() => string | Promise<string>) | undefined;
   @property() environment: Environment | undefined;
   @property({ attribute: 'ice-transport-policy' }) iceTransportPolicy: 'all' | 'relay' = 'all';
   @property() room: string | undefined;
@@ -147,7 +154,15 @@ export class CallWidget extends LitElement {
   private controller: CallEngine | undefined;
   private unsubscribe: (() => void) | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
-  private connectionKey = '';
+  private readonly connection = new ConnectionKeeper(
+    this,
+    () => this.controller,
+    (engine) => {
+      this.teardown();
+      if (engine) this.attach(engine);
+    },
+    () => CallWidget.defaultServer,
+  );
   @state() private page = 0;
   @state() private pinned: string | undefined;
   @state() private recentOpen = false;
@@ -218,7 +233,7 @@ export class CallWidget extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.teardown();
-    this.connectionKey = '';
+    this.connection.forget();
     document.removeEventListener('visibilitychange', this.onVisibility);
     this.resizeObserver?.disconnect();
   }
@@ -266,40 +281,13 @@ export class CallWidget extends LitElement {
    */
   useEngine(engine: CallEngine): void {
     this.teardown();
-    this.connectionKey = 'engine';
+    this.connection.useExternalEngine();
     this.attach(engine);
   }
 
-  /** (Re)connects when server, token or environment differ from the live connection's. */
+  /** (Re)connects, renews in place or does nothing: see ConnectionKeeper. */
   private reconnect(): void {
-    const key = `${this.server}|${this.token}|${this.environment}|${this.iceTransportPolicy}`;
-    if (this.connectionKey === 'engine' || (key === this.connectionKey && this.controller)) return;
-    this.teardown();
-    this.connectionKey = key;
-    if (!this.token && this.tokenUrl) return void this.fetchToken(this.tokenUrl);
-    const server = this.server ?? CallWidget.defaultServer;
-    if (!this.token) return;
-    if (!server) {
-      this.dispatchEvent(callEvent('call-error', { code: 'not_configured', message: 'set the `server` attribute to the URL of your call-widget server (e.g. https://calls.example.com)' }));
-      return;
-    }
-    this.attach(
-      new CallController({
-        server,
-        token: this.token,
-        videoResolution: this.videoResolution,
-        ...(this.environment ? { environment: this.environment } : {}),
-        ...(this.iceTransportPolicy === 'relay' ? { iceTransportPolicy: 'relay' as const } : {}),
-        ...(this.reconnectGrace !== undefined ? { reconnectGraceMs: this.reconnectGrace * 1000 } : {}),
-      }),
-    );
-  }
-
-  /** The CMS path: ask the site's own backend for a token (it knows the visitor from its cookies). */
-  private async fetchToken(url: string): Promise<void> {
-    const result = await fetchTokenFrom(url);
-    if ('error' in result) this.dispatchEvent(callEvent('call-error', { code: 'not_configured', message: result.error }));
-    else if (this.tokenUrl === url) this.token = result.token;
+    this.connection.update();
   }
 
   private attach(controller: CallEngine): void {
@@ -328,6 +316,10 @@ export class CallWidget extends LitElement {
           this.pinned = undefined;
         }
         this.dispatchEvent(callEvent('call-state-change', { state: event.state }));
+        return;
+      case 'token-expiring':
+        // Cancelable: a page that renews on its own calls preventDefault() and sets `token` when it has one.
+        if (this.dispatchEvent(callEvent('call-token-expiring', { expiresAt: event.expiresAt }, { cancelable: true }))) void this.connection.renewFromSource();
         return;
       case 'incoming':
         // Cancelable: a page that shows its own incoming-call UI calls preventDefault() and then accept()/decline().

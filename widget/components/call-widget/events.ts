@@ -35,6 +35,11 @@ export interface CallReconnectingDetail {
   callId?: string;
 }
 
+export interface CallTokenExpiringDetail {
+  /** When the current token expires (ms since epoch). */
+  expiresAt: number;
+}
+
 export interface CallWidgetEventMap {
   'call-incoming': CustomEvent<CallIncomingDetail>;
   'call-outgoing': CustomEvent<CallOutgoingDetail>;
@@ -44,6 +49,7 @@ export interface CallWidgetEventMap {
   'call-state-change': CustomEvent<CallStateChangeDetail>;
   'call-reconnecting': CustomEvent<CallReconnectingDetail>;
   'call-reconnected': CustomEvent<CallReconnectingDetail>;
+  'call-token-expiring': CustomEvent<CallTokenExpiringDetail>;
 }
 
 /** Every event bubbles and is composed, so a listener on the page (outside the shadow root) gets it. */
