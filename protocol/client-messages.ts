@@ -66,7 +66,8 @@ export const ClientMessageSchemas = {
   'call.cancel': request('call.cancel', { callId: Id }),
   'call.hangup': request('call.hangup', { callId: Id }),
   /** Your own recent calls, newest first (for the missed-calls badge and call back). */
-  'calls.recent': request('calls.recent', { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })) }),
+  /** Your recent calls, newest first; page with `before` (the `at` of the last call you have). */
+  'calls.recent': request('calls.recent', { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })), before: Type.Optional(Type.Integer({ minimum: 0 })) }),
   // Media signaling (mediasoup); only valid while in a room.
   'media.createTransport': request('media.createTransport', {
     direction: Type.Union([Type.Literal('send'), Type.Literal('recv')]),

@@ -106,6 +106,8 @@ export interface RecentCall {
   direction: 'incoming' | 'outgoing';
   /** Everyone else in the call: the caller and other callees (incoming), or who you called (outgoing). */
   peers: ParticipantInfo[];
+  /** How many peers in all, when there are more than `peers` names (at most 8). */
+  peerCount?: number;
   video: boolean;
   /** When it rang (ms since epoch). */
   at: number;

@@ -27,7 +27,7 @@ export const signalingRoutes: FastifyPluginAsync<SignalingRouteOptions> = async 
     moderation: services.moderation,
     limits,
     quotas: new SignalingQuotas(limits),
-    recentCalls: (tenantKey, userId, limit) => services.records.recentFor(tenantKey, userId, limit),
+    recentCalls: (tenantKey, userId, limit, before) => services.records.recentFor(tenantKey, userId, limit, before),
     sessions: services.clients,
     reconnectGraceMs: services.config.reconnectGraceMs,
     iceServers: (identity) => turnIceServers(services.config.turn, identity.userId, identity.expiresAt),

@@ -31,6 +31,23 @@ export interface CallRecord {
   participants: SessionRecord['participants'];
 }
 
+/** Peers named per call in recent calls (the rest are counted in `peerCount`). */
+const RECENT_PEERS = 8;
+
+/**
+ * A user's recent calls, newest first, rung before a time: call_users by (tenant, user, ring time) — one index
+ * range — with each call's peers and names found through primary keys and session_participants_user.
+ */
+export const RECENT_CALLS_SQL = `SELECT c.call_id, c.caller, c.video, u.ring_at, c.duration_ms, c.end_reason, u.outcome,
+     (SELECT count(*) FROM call_users x WHERE x.tenant_key = u.tenant_key AND x.call_id = u.call_id AND x.user_id != u.user_id) AS peer_count,
+     (SELECT json_group_array(json_object('userId', p.user_id, 'name', p.name)) FROM (
+        SELECT x.user_id, (SELECT sp.name FROM session_participants sp WHERE sp.tenant_key = x.tenant_key AND sp.session_id = c.session_id
+                             AND sp.user_id = x.user_id AND sp.name IS NOT NULL LIMIT 1) AS name
+        FROM call_users x WHERE x.tenant_key = u.tenant_key AND x.call_id = u.call_id AND x.user_id != u.user_id ORDER BY x.rowid LIMIT ${RECENT_PEERS}) p) AS peers
+   FROM call_users u JOIN calls c ON c.tenant_key = u.tenant_key AND c.call_id = u.call_id
+   WHERE u.tenant_key = ? AND u.user_id = ? AND u.ring_at < ?
+   ORDER BY u.ring_at DESC LIMIT ?`;
+
 /** A callee outcome that means they never picked up: the call is "missed" for them. */
 const MISSED_OUTCOMES = new Set(['no_answer', 'cancelled', 'busy', 'unavailable']);
 
@@ -128,25 +145,37 @@ export class CallRecordStore {
     return rows.map((row) => this.callFromRow(tenantKey, row));
   }
 
-  /** `userId`'s own recent calls, newest first, as the widget's recent-calls list shows them. */
-  recentFor(tenantKey: string, userId: string, limit: number): RecentCall[] {
-    return this.listCalls(tenantKey, { userId, limit }).map((c) => {
-      const incoming = c.caller !== userId;
-      const mine = c.callees.find((x) => x.userId === userId)?.outcome;
-      const names = new Map(c.participants.filter((p) => p.name !== undefined).map((p) => [p.userId, p.name as string]));
-      const peers = [c.caller, ...c.callees.map((x) => x.userId)].filter((u) => u !== userId).map((u) => ({ userId: u, ...opt('name', names.get(u)) }));
+  /**
+   * `userId`'s own recent calls, newest first, as the widget's recent-calls list shows them: one indexed query
+   * (call_users by user and ring time), `limit` ≤ 50 calls rung before `before` (paging), each with at most
+   * `RECENT_PEERS` peers named and the total count — a bounded answer, whatever a user's history holds.
+   */
+  recentFor(tenantKey: string, userId: string, limit: number, before = Number.MAX_SAFE_INTEGER): RecentCall[] {
+    const rows = this.db
+      .prepare(
+        RECENT_CALLS_SQL,
+      )
+      .all(tenantKey, userId, before, Math.min(limit, 50)) as Array<{
+      call_id: string; caller: string; video: number; ring_at: number; duration_ms: number | null; end_reason: string | null; outcome: string | null;
+      peer_count: number; peers: string;
+    }>;
+    return rows.map((r) => {
+      const incoming = r.caller !== userId;
+      const peers = (JSON.parse(r.peers) as Array<{ userId: string; name: string | null }>).map((p) => ({ userId: p.userId, ...opt('name', p.name) }));
       return {
-        callId: c.callId,
+        callId: r.call_id,
         direction: incoming ? 'incoming' : 'outgoing',
         peers,
-        video: c.video,
-        at: Date.parse(c.ringAt),
-        durationMs: c.durationMs ?? 0,
-        missed: incoming && mine !== undefined && MISSED_OUTCOMES.has(mine),
-        ...opt('reason', c.endReason),
+        ...(r.peer_count > peers.length ? { peerCount: r.peer_count } : {}),
+        video: r.video === 1,
+        at: r.ring_at,
+        durationMs: r.duration_ms ?? 0,
+        missed: incoming && r.outcome !== null && MISSED_OUTCOMES.has(r.outcome),
+        ...opt('reason', r.end_reason),
       };
     });
   }
+
 
   getCall(tenantKey: string, callId: string): CallRecord | undefined {
     const row = this.db.prepare('SELECT * FROM calls WHERE tenant_key = ? AND call_id = ?').get(tenantKey, callId) as CallRow | undefined;
