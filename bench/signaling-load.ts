@@ -16,7 +16,7 @@ const SECONDS = Number(process.argv[4] ?? 20);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'cw-load-'));
 const server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-  env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ENV: 'production', LOG_LEVEL: 'info', MEDIASOUP_WORKERS: '1' },
+  env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ENV: 'production', LOG_LEVEL: 'info', MEDIASOUP_WORKERS: '1', MAX_UNAUTHENTICATED_PER_ADDRESS: '100000' },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 const url = await new Promise<string>((resolve) => {

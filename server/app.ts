@@ -160,7 +160,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   hooks.onParticipantLeft = (room, p) => sink(room.tenant, { type: 'participant.left', userId: p.info.userId, ...at(room) });
   hooks.onSessionEnded = (room, reason) => sink(room.tenant, { type: 'session.ended', reason: room.endReason ?? reason, ...at(room) });
   const moderation = new Moderation(rooms, calls);
-  const services: Services = { config, apps: registry, pool, presence, rooms, calls, moderation, clients: new SessionRegistry(), records, outbox, lifecycle: { shuttingDown: false, moveIdleClients: () => moveIdleClients(services) }, authFailures: new AuthFailureLimiter(options.authFailureLimits) };
+  const services: Services = { config, apps: registry, pool, presence, rooms, calls, moderation, clients: new SessionRegistry(), records, outbox, lifecycle: { shuttingDown: false, moveIdleClients: () => moveIdleClients(services) }, authFailures: new AuthFailureLimiter(options.authFailureLimits ?? config.authFailures) };
   app.decorate('services', services);
 
   await app.register(fastifyRateLimit, {

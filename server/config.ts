@@ -15,6 +15,8 @@ export interface SignalingLimits {
   maxQueuedBytes: number;
   /** Connections one user (one userId in one app environment) may hold open on one node. */
   connectionsPerUser: number;
+  /** Sockets one client address may hold open before they send hello (each waits up to `helloTimeoutMs`). */
+  unauthenticatedPerAddress: number;
 }
 
 /** Everything the server reads from its environment; `loadConfig` is the only place env vars are parsed. */
@@ -68,6 +70,8 @@ export interface ServerConfig {
   signaling: SignalingLimits;
   /** Ended calls and sessions and settled webhook deliveries older than this are deleted (0: kept forever). */
   retentionDays: number;
+  /** Failed REST authentications allowed per minute, per (App Key, client address) and per address. */
+  authFailures: { perAppKeyAndAddress: number; perAddress: number };
   /** Webhook delivery: one attempt's deadline, and whether loopback/private targets and plain http are allowed. */
   webhooks: { timeoutMs: number; allowPrivate: boolean };
   /** How long a client whose connection dropped keeps its place in calls and rooms (0: none). */
@@ -156,15 +160,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     drainMs: intFromEnv(env, 'DRAIN_SECONDS', 10, 0, 3600) * 1000,
     maxTransports: intFromEnv(env, 'MAX_TRANSPORTS', 4000, 2, 1_000_000),
     retentionDays: intFromEnv(env, 'RETENTION_DAYS', 30, 0, 36_500),
+    authFailures: {
+      perAppKeyAndAddress: intFromEnv(env, 'AUTH_FAILURES_PER_KEY_PER_MINUTE', 10, 1, 100_000),
+      perAddress: intFromEnv(env, 'AUTH_FAILURES_PER_ADDRESS_PER_MINUTE', 30, 1, 100_000),
+    },
     webhooks: { timeoutMs: intFromEnv(env, 'WEBHOOK_TIMEOUT_SECONDS', 5, 1, 60) * 1000, allowPrivate: env.WEBHOOK_ALLOW_PRIVATE === 'on' },
     signaling: {
       maxMessageBytes: intFromEnv(env, 'MAX_MESSAGE_KIB', 64, 1, 1024) * 1024,
       messagesPerSecond: intFromEnv(env, 'MESSAGES_PER_SECOND', 50, 1, 100_000),
       messageBurst: intFromEnv(env, 'MESSAGE_BURST', 200, 1, 100_000),
-      helloTimeoutMs: 10_000,
+      helloTimeoutMs: intFromEnv(env, 'HELLO_TIMEOUT_SECONDS', 10, 1, 120) * 1000,
       heartbeatIntervalMs: intFromEnv(env, 'HEARTBEAT_SECONDS', 15, 1, 300) * 1000,
       maxQueuedBytes: intFromEnv(env, 'MAX_QUEUED_KIB', 1024, 16, 1024 * 1024) * 1024,
       connectionsPerUser: intFromEnv(env, 'MAX_CONNECTIONS_PER_USER', 10, 1, 10_000),
+      unauthenticatedPerAddress: intFromEnv(env, 'MAX_UNAUTHENTICATED_PER_ADDRESS', 50, 1, 100_000),
     },
     trustProxy: trustProxyFromEnv(env.TRUST_PROXY),
     distDir: resolve(env.DIST_DIR || './dist'),

@@ -15,6 +15,8 @@ export interface RoomLimits {
   ringsPerCallerPerMinute: number;
   /** Rings one user may receive per minute, from everyone together. */
   ringsPerCalleePerMinute: number;
+  /** People one call may ring in all (its dial and every invite). */
+  maxPeoplePerCall: number;
 }
 
 export interface EnvironmentSettings {
@@ -56,7 +58,7 @@ export interface Tenant {
   settings: EnvironmentSettings;
 }
 
-export const DEFAULT_LIMITS: RoomLimits = { maxVideoPublishers: 16, maxParticipants: 32, maxTransports: 1000, maxConnections: 2000, ringsPerCallerPerMinute: 60, ringsPerCalleePerMinute: 10 };
+export const DEFAULT_LIMITS: RoomLimits = { maxVideoPublishers: 16, maxParticipants: 32, maxTransports: 1000, maxConnections: 2000, ringsPerCallerPerMinute: 60, ringsPerCalleePerMinute: 10, maxPeoplePerCall: 100 };
 export const DEFAULT_RING_TIMEOUT_SECONDS = 30;
 export const DEFAULT_TOKEN_REQUESTS_PER_MINUTE = 600;
 

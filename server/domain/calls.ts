@@ -9,9 +9,6 @@ import type { Room, RoomRegistry } from './rooms';
 import type { Tenant } from './apps';
 import { WindowCounter } from './window-counter';
 
-/** Everyone a call ever rang, together (its records, recent-calls answers and webhooks stay bounded). */
-export const MAX_PEOPLE_RUNG_PER_CALL = 100;
-
 /** One user of one tenant, as a Set/Map key. */
 export const userKey = (tenantKey: string, userId: string): string => `${tenantKey}\u0000${userId}`;
 
@@ -239,10 +236,10 @@ export class CallService {
     if (fresh.length === 0) throw new ServiceError('invalid_state', 'everyone invited is already in or ringing');
     const check = transition(call.state, { type: 'invite', invitees: fresh.map((userId) => ({ userId, reachable: 'ringing' as const })), at: this.now() });
     if (!check.ok) throw new ServiceError(check.code, check.message);
+    // Everyone a call ever rang, together: its records, recent-calls answers and webhooks stay bounded.
     const newcomers = fresh.filter((u) => !call.requested.includes(u)).length;
-    if (call.requested.length + newcomers > MAX_PEOPLE_RUNG_PER_CALL) {
-      throw new ServiceError('limit_exceeded', `a call rings at most ${MAX_PEOPLE_RUNG_PER_CALL} people in all`);
-    }
+    const most = link.identity.tenant.settings.limits.maxPeoplePerCall;
+    if (call.requested.length + newcomers > most) throw new ServiceError('limit_exceeded', `a call rings at most ${most} people in all`);
     this.takeRings(link.identity.tenant, link.identity.userId, fresh);
     for (const u of fresh) if (!call.requested.includes(u)) call.requested.push(u);
     this.ring(call, fresh);

@@ -8,8 +8,6 @@ export interface AuthFailureLimits {
   perAddress: number;
 }
 
-export const DEFAULT_AUTH_FAILURE_LIMITS: AuthFailureLimits = { perAppKeyAndAddress: 10, perAddress: 30 };
-
 /**
  * Failed REST authentications per (App Key, client address) and per client address, in one-minute windows.
  * While a caller is over either limit, every request of it is refused with 429 before its credentials are
@@ -19,7 +17,7 @@ export class AuthFailureLimiter {
   private readonly failures: WindowCounter;
 
   constructor(
-    private readonly limits: AuthFailureLimits = DEFAULT_AUTH_FAILURE_LIMITS,
+    private readonly limits: AuthFailureLimits,
     now: () => number = Date.now,
   ) {
     this.failures = new WindowCounter(60_000, now);

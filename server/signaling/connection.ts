@@ -56,13 +56,18 @@ export class SignalingConnection implements SessionTransport {
   private mediaWarnedAt = 0;
   private mediaWarnsSkipped = 0;
 
+  /** Gives back this socket's place among its address's sockets before hello (idempotent). */
+  private releaseUnauthenticated: (() => void) | undefined;
+
   constructor(
     private readonly socket: WebSocket,
     private readonly origin: string | undefined,
+    address: string,
     private readonly ctx: SignalingContext,
     private readonly log: FastifyBaseLogger,
   ) {
     const limits = ctx.limits;
+    this.releaseUnauthenticated = ctx.quotas.admitUnauthenticated(address);
     this.limiter = new RateLimiter(limits.messagesPerSecond, limits.messageBurst);
     this.helloTimer = setTimeout(() => this.fail('hello_timeout', 'no hello received in time'), limits.helloTimeoutMs);
     socket.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
@@ -75,6 +80,9 @@ export class SignalingConnection implements SessionTransport {
     // the client's fault, so no stack.
     socket.on('error', (error) => this.log.debug({ connectionId: this.id, code: (error as { code?: string }).code, reason: error.message }, 'WebSocket protocol error'));
     this.heartbeatTimer = setInterval(() => this.heartbeat(), limits.heartbeatIntervalMs);
+    if (!this.releaseUnauthenticated) {
+      this.fail('too_many_connections', `at most ${limits.unauthenticatedPerAddress} connections per address may wait for their hello`);
+    }
   }
 
   get isAuthenticated(): boolean {
@@ -273,6 +281,7 @@ export class SignalingConnection implements SessionTransport {
       }
       this.admission = admission;
       this.limiter = admission.limiter;
+      this.releaseUnauthenticated?.();
       const session = resumed ?? new ClientSession(identity, this);
       // A resume may bring a newer token: the session runs on the later expiry from now on.
       if (resumed) resumed.identity.expiresAt = Math.max(resumed.identity.expiresAt, identity.expiresAt);
@@ -321,6 +330,7 @@ export class SignalingConnection implements SessionTransport {
     clearTimeout(this.helloTimer);
     clearInterval(this.heartbeatTimer);
     for (const timer of this.expiryTimers) clearTimeout(timer);
+    this.releaseUnauthenticated?.();
     this.admission?.release();
     const session = this.session;
     if (!session || !session.isAttachedTo(this)) return; // never authenticated, or replaced by a resume

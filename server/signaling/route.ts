@@ -43,6 +43,6 @@ export const signalingRoutes: FastifyPluginAsync<SignalingRouteOptions> = async 
   };
   app.get('/v1/signal', { websocket: true, schema: { hide: true } }, (socket, req) => {
     const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
-    new SignalingConnection(socket, origin, ctx, req.log);
+    new SignalingConnection(socket, origin, req.ip, ctx, req.log);
   });
 };

@@ -26,8 +26,25 @@ interface UserEntry {
 export class SignalingQuotas {
   private readonly users = new Map<string, UserEntry>();
   private readonly tenants = new Map<string, number>();
+  /** Sockets that have not sent hello yet, per client address (they hold memory until the hello timeout). */
+  private readonly unauthenticated = new Map<string, number>();
 
-  constructor(private readonly limits: Pick<SignalingLimits, 'connectionsPerUser' | 'messagesPerSecond' | 'messageBurst'>) {}
+  constructor(private readonly limits: Pick<SignalingLimits, 'connectionsPerUser' | 'messagesPerSecond' | 'messageBurst' | 'unauthenticatedPerAddress'>) {}
+
+  /** A place for one more socket before hello from `address`, as its release, or undefined when it has too many. */
+  admitUnauthenticated(address: string): (() => void) | undefined {
+    const count = this.unauthenticated.get(address) ?? 0;
+    if (count >= this.limits.unauthenticatedPerAddress) return undefined;
+    this.unauthenticated.set(address, count + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.unauthenticated.get(address) ?? 1) - 1;
+      if (left > 0) this.unauthenticated.set(address, left);
+      else this.unauthenticated.delete(address);
+    };
+  }
 
   /**
    * A place for one more connection of this user, or the refusal. `replacing`: the connection takes over a

@@ -157,3 +157,24 @@ describe('connections per user and per app environment', () => {
     assert.equal((await quiet.request('ping')).type, 'response');
   });
 });
+
+describe('sockets waiting for their hello', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer({ signalingLimits: { unauthenticatedPerAddress: 3 } });
+  });
+  after(async () => server?.close());
+
+  test('at most 3 per address wait at once; a hello frees the place', async () => {
+    const waiting = [await openSocket(server.url), await openSocket(server.url), await openSocket(server.url)];
+    const fourth = await openSocket(server.url);
+    assert.equal((await fourth.next((m) => m.type === 'error')).code, 'too_many_connections');
+    assert.equal((await fourth.closed).code, 4014);
+    waiting[0]!.send({ type: 'hello', protocol: PROTOCOL_VERSION, token: await server.token('pending-ok') });
+    assert.equal((await waiting[0]!.next((m) => m.type === 'welcome')).type, 'welcome');
+    const fifth = await openSocket(server.url);
+    fifth.send({ type: 'hello', protocol: PROTOCOL_VERSION, token: await server.token('pending-next') });
+    assert.equal((await fifth.next((m) => m.type === 'welcome' || m.type === 'error')).type, 'welcome');
+    for (const s of [...waiting, fifth]) s.close();
+  });
+});
