@@ -24,11 +24,10 @@ export class Moderation {
 
   async mute(admin: ClientLink, userId: string, source: 'mic' | 'camera'): Promise<void> {
     const { room, target } = this.target(admin, userId);
-    const producer = target.media.producerBySource(source);
-    if (!producer) throw new ServiceError('not_found', `${userId} has no ${source}`);
-    await producer.pause();
-    room.broadcast('media.producerState', { producerId: producer.id, paused: true }, userId);
-    target.link.notify('media.forceMuted', { producerId: producer.id, source, by: admin.identity.userId });
+    const producerId = await target.media.pauseSource(source);
+    if (!producerId) throw new ServiceError('not_found', `${userId} has no ${source}`);
+    room.broadcast('media.producerState', { producerId, paused: true }, userId);
+    target.link.notify('media.forceMuted', { producerId, source, by: admin.identity.userId });
   }
 
   remove(admin: ClientLink, userId: string): void {

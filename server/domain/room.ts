@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NotificationMap, NotificationType, ParticipantInfo, ParticipantRole } from '../../protocol';
-import type { PeerMedia } from '../media/peer-media';
-import type { RoomMedia } from '../media/room-media';
+import type { PeerMediaPort, RoomMediaPort } from './media-port';
 import type { TenantRef } from './lifecycle';
 import type { ClientLink } from './links';
 
@@ -10,7 +9,7 @@ export type RoomKind = 'conference' | 'live' | 'call';
 export interface Participant {
   info: ParticipantInfo & { role: ParticipantRole };
   link: ClientLink;
-  media: PeerMedia;
+  media: PeerMediaPort;
   joinedAt: number;
   /** Joined intending to publish video: counts against the video limit. */
   video: boolean;
@@ -34,7 +33,7 @@ export class Room {
     readonly roomId: string,
     readonly kind: RoomKind,
     /** Replaced when the room moves to another media worker (its worker died). */
-    public media: RoomMedia,
+    public media: RoomMediaPort,
   ) {}
 
   get tenantKey(): string {

@@ -1,7 +1,6 @@
 import type { ParticipantRole } from '../../protocol';
 import { ServiceError } from '../errors';
-import type { PeerMedia, PeerMediaEvents } from '../media/peer-media';
-import type { RoomMedia, RoomMediaEvents } from '../media/room-media';
+import type { PeerMediaEvents, PeerMediaPort, RoomMediaEvents, RoomMediaPort } from './media-port';
 
 /** A participant's media events go to its link (a session that survives reconnections). */
 function peerEvents(link: ClientLink): PeerMediaEvents {
@@ -19,7 +18,7 @@ const roomKey = (tenantKey: string, kind: RoomKind, roomId: string): string => `
 export { Room } from './room';
 
 /** Creates a room's media for a tenant (whose transport budget its participants draw on). */
-export type MediaFactory = (tenantKey: string, events: RoomMediaEvents) => Promise<RoomMedia>;
+export type MediaFactory = (tenantKey: string, events: RoomMediaEvents) => Promise<RoomMediaPort>;
 
 export interface RoomHooks {
   /** The room's media failed and could not be recreated on another worker; the room is already gone. */
@@ -103,7 +102,7 @@ export class RoomRegistry {
    * The media a transport-level request acts on: the participant's, or a ringing callee's prepared media.
    * Producing and consuming still require `participantOf` (being in the room).
    */
-  transportMediaOf(link: ClientLink): PeerMedia {
+  transportMediaOf(link: ClientLink): PeerMediaPort {
     const room = this.roomOf(link);
     const inRoom = room?.participants.get(link.identity.userId);
     if (inRoom) return inRoom.media;
@@ -174,7 +173,7 @@ export class RoomRegistry {
     if (!room) return undefined;
     const participant = room.participants.get(link.identity.userId);
     if (!participant) return undefined;
-    const producerIds = [...participant.media.producers.keys()];
+    const producerIds = participant.media.producerIds();
     room.participants.delete(link.identity.userId);
     this.userRooms.delete(userKey(link.identity));
     if (room.activeSpeaker === link.identity.userId) room.activeSpeaker = null;

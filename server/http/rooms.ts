@@ -32,9 +32,9 @@ export const roomRoutes: FastifyPluginAsync<{ services: Services }> = async (app
           role: p.info.role,
           joinedAt: new Date(p.joinedAt).toISOString(),
           publishing: {
-            mic: p.media.producerBySource('mic')?.paused === false,
-            camera: p.media.producerBySource('camera')?.paused === false,
-            screen: p.media.producerBySource('screen')?.paused === false,
+            mic: p.media.sourceState('mic')?.paused === false,
+            camera: p.media.sourceState('camera')?.paused === false,
+            screen: p.media.sourceState('screen')?.paused === false,
           },
         })),
       };

@@ -1,11 +1,10 @@
 import type { types } from 'mediasoup';
 import type { ConsumerOptions, MediaSource, ProducerInfo, TransportOptions } from '../../protocol';
+import type { PeerMediaEvents, PeerMediaPort, SourceState } from '../domain/media-port';
 import { ServiceError } from '../errors';
 import type { TransportLease } from './transport-budget';
 
-export interface PeerMediaEvents {
-  onConsumerClosed(consumerId: string, producerId: string): void;
-}
+export type { PeerMediaEvents } from '../domain/media-port';
 
 /**
  * Runs a mediasoup call on client-supplied parameters. What mediasoup rejects — TypeError (validation),
@@ -45,8 +44,9 @@ export interface TransportListenOptions {
  * One participant's media inside a room: its send/recv WebRTC transports, producers and consumers.
  * Owned by RoomMedia; `close()` is idempotent and closes every object it owns.
  */
-export class PeerMedia {
+export class PeerMedia implements PeerMediaPort {
   private readonly transports = new Map<string, types.WebRtcTransport>();
+  /** Read by RoomMedia (same floor) to consume them; outside server/media only ids and SourceState leave. */
   readonly producers = new Map<string, { producer: types.Producer; source: MediaSource }>();
   private readonly consumers = new Map<string, types.Consumer>();
   /** Directions whose transport is being created (two concurrent requests must not both pass the check). */
@@ -251,10 +251,26 @@ export class PeerMedia {
     return [...this.transports.values()].map((t) => String(t.appData.direction));
   }
 
-  /** A room admin pauses one of this participant's producers. */
-  producerBySource(source: MediaSource): types.Producer | undefined {
+  private producerBySource(source: MediaSource): types.Producer | undefined {
     for (const entry of this.producers.values()) if (entry.source === source) return entry.producer;
     return undefined;
+  }
+
+  producerIds(): string[] {
+    return [...this.producers.keys()];
+  }
+
+  sourceState(source: MediaSource): SourceState | undefined {
+    const producer = this.producerBySource(source);
+    return producer && { producerId: producer.id, paused: producer.paused };
+  }
+
+  /** A room admin's mute: the one producer of that source (one per source, its kind fixed by the source). */
+  async pauseSource(source: MediaSource): Promise<string | undefined> {
+    const producer = this.producerBySource(source);
+    if (!producer) return undefined;
+    await producer.pause();
+    return producer.id;
   }
 
   /** Ends every producer (e.g. moved off a live room's stage). */

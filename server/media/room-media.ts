@@ -2,22 +2,18 @@ import type { types } from 'mediasoup';
 import type { ConsumerOptions, ProducerInfo } from '../../protocol';
 import { ServiceError } from '../errors';
 import { ROUTER_MEDIA_CODECS } from './codecs';
-import { PeerMedia, type PeerMediaEvents, type TransportListenOptions } from './peer-media';
+import type { PeerMediaEvents, RoomMediaEvents, RoomMediaPort } from '../domain/media-port';
+import { PeerMedia, type TransportListenOptions } from './peer-media';
 import type { TransportLease } from './transport-budget';
 import type { WorkerPool } from './worker-pool';
 
-export interface RoomMediaEvents {
-  /** The router died with its worker: every participant's media is gone. */
-  onRouterClosed(): void;
-  /** The dominant speaker changed (ActiveSpeakerObserver over every mic). */
-  onActiveSpeaker?(userId: string): void;
-}
+export type { RoomMediaEvents } from '../domain/media-port';
 
 /**
  * The media side of one room: a router on the least-loaded worker plus each participant's PeerMedia.
  * `close()` is idempotent; the router closing (e.g. worker death) closes the room's media too.
  */
-export class RoomMedia {
+export class RoomMedia implements RoomMediaPort {
   private readonly peers = new Map<string, PeerMedia>();
   /** Media prepared by a ringing callee's connection (by connection id), promoted when it accepts. */
   private readonly pending = new Map<string, PeerMedia>();
