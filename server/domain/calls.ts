@@ -149,10 +149,20 @@ export class CallService {
   }
 
   /**
+   * The one way out of a room (room.leave, removal by an admin, a client gone for good): in a call's room it is
+   * a hang-up (see leaveCurrentCall), any other room is simply left. False when the link was in no room.
+   */
+  leaveRoom(link: ClientLink, lost = false): boolean {
+    if (!this.rooms.roomOf(link)) return false;
+    if (!this.leaveCurrentCall(link, lost)) this.rooms.leave(link);
+    return true;
+  }
+
+  /**
    * The link left its room (room.leave or disconnect): if that room is a call, this is a hang-up — or, when
    * its connection was `lost` and did not come back, the call ends with `connection_lost` if it cannot go on.
    */
-  leaveCurrentCall(link: ClientLink, lost = false): boolean {
+  private leaveCurrentCall(link: ClientLink, lost = false): boolean {
     const room = this.rooms.roomOf(link);
     if (!room || room.kind !== 'call') return false;
     const call = this.calls.get(this.key(room.tenantKey, room.roomId));

@@ -36,7 +36,7 @@ export class Moderation {
     // Remembered for the room's session: rejoining at once would make the removal pointless.
     room.removed.add(userId);
     target.link.notify('room.closed', { roomId: room.roomId, reason: 'removed' });
-    if (!this.calls.leaveCurrentCall(target.link)) this.rooms.leave(target.link);
+    this.calls.leaveRoom(target.link);
   }
 
   /** Lets a removed user join this room session again. */

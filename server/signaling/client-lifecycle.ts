@@ -10,7 +10,7 @@ export function endClientSession(services: Services, session: ClientSession, rea
   services.clients.remove(session);
   services.presence.remove(session);
   services.rooms.discardPrepared(session);
-  if (!services.calls.leaveCurrentCall(session, reason === 'connection_lost')) services.rooms.leave(session);
+  services.calls.leaveRoom(session, reason === 'connection_lost');
   session.end();
 }
 

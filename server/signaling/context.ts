@@ -2,6 +2,7 @@ import type { IceServerInfo, RecentCall } from '../../protocol';
 import type { Identity } from '../domain/tokens';
 import type { AppRegistry } from '../domain/apps';
 import type { CallService } from '../domain/calls';
+import type { MediaUseCases } from '../domain/media-use-cases';
 import type { Moderation } from '../domain/moderation';
 import type { Presence } from '../domain/presence';
 import type { RoomRegistry } from '../domain/rooms';
@@ -16,6 +17,8 @@ export interface SignalingContext {
   rooms: RoomRegistry;
   calls: CallService;
   moderation: Moderation;
+  /** A participant's own media: transports, publishing (the publish policy lives there), pausing. */
+  media: MediaUseCases;
   limits: SignalingLimits;
   /** Connections per user and per app environment, and each user's shared message budget. */
   quotas: SignalingQuotas;

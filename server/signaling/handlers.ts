@@ -27,8 +27,7 @@ const handlers: HandlerTable = {
     return EMPTY;
   },
   'room.leave': async (ctx, link) => {
-    if (!ctx.rooms.roomOf(link)) throw new ServiceError('not_in_room', 'you are not in a room');
-    if (!ctx.calls.leaveCurrentCall(link)) ctx.rooms.leave(link);
+    if (!ctx.calls.leaveRoom(link)) throw new ServiceError('not_in_room', 'you are not in a room');
     return EMPTY;
   },
   'call.dial': async (ctx, link, msg) => {
@@ -45,14 +44,7 @@ const handlers: HandlerTable = {
   ping: async () => EMPTY,
   'calls.recent': async (ctx, link, msg) => ({ calls: ctx.recentCalls(link.identity.tenant.key, link.identity.userId, msg.limit ?? 20, msg.before) }),
   'call.prepare': async (ctx, link, msg) => (ctx.calls.prepare(link, msg.callId), EMPTY),
-  'media.createTransport': async (ctx, link, msg) => {
-    const media = ctx.rooms.transportMediaOf(link);
-    if (msg.direction === 'send' && !link.identity.grants.canPublish) throw new ServiceError('forbidden', 'your token may not publish');
-    const role = ctx.rooms.roomOf(link)?.participants.get(link.identity.userId)?.info.role;
-    if (msg.direction === 'send' && role === 'audience') throw new ServiceError('forbidden', 'the audience of a live room does not publish');
-    if (msg.direction === 'recv' && !link.identity.grants.canSubscribe) throw new ServiceError('forbidden', 'your token may not subscribe');
-    return media.createTransport(msg.direction);
-  },
+  'media.createTransport': async (ctx, link, msg) => ctx.media.createTransport(link, msg.direction),
   'media.connectTransport': async (ctx, link, msg) => {
     await ctx.rooms.transportMediaOf(link).connectTransport(msg.transportId, msg.dtlsParameters);
     return EMPTY;
@@ -62,29 +54,10 @@ const handlers: HandlerTable = {
     ctx.rooms.transportMediaOf(link).setRtpCapabilities(msg.rtpCapabilities);
     return EMPTY;
   },
-  'media.produce': async (ctx, link, msg) => {
-    const { room, participant } = ctx.rooms.participantOf(link);
-    if (!link.identity.grants.canPublish) throw new ServiceError('forbidden', 'your token may not publish');
-    if (participant.info.role === 'audience') throw new ServiceError('forbidden', 'the audience of a live room does not publish');
-    // Any video (camera or screen) takes a video place: relabelling video does not escape the limit.
-    if (msg.kind === 'video' && !participant.video) {
-      // Joined audio-only: may turn video on only while the room has a free video place.
-      const limit = link.identity.tenant.settings.limits.maxVideoPublishers;
-      if (room.videoPublishers >= limit) throw new ServiceError('video_full', `the room already has ${limit} video participants`);
-      participant.video = true;
-    }
-    const producer = await participant.media.produce(msg.transportId, msg.kind, msg.rtpParameters, msg.source, msg.paused, msg.width);
-    room.broadcast('media.producerAdded', { producer }, link.identity.userId);
-    return { producerId: producer.producerId };
-  },
-  'media.closeProducer': async (ctx, link, msg) => {
-    const { room, participant } = ctx.rooms.participantOf(link);
-    participant.media.closeProducer(msg.producerId);
-    room.broadcast('media.producerClosed', { producerId: msg.producerId }, link.identity.userId);
-    return EMPTY;
-  },
-  'media.pauseProducer': async (ctx, link, msg) => setPaused(ctx, link, msg.producerId, true),
-  'media.resumeProducer': async (ctx, link, msg) => setPaused(ctx, link, msg.producerId, false),
+  'media.produce': async (ctx, link, msg) => ({ producerId: (await ctx.media.publish(link, msg)).producerId }),
+  'media.closeProducer': async (ctx, link, msg) => (ctx.media.unpublish(link, msg.producerId), EMPTY),
+  'media.pauseProducer': async (ctx, link, msg) => (await ctx.media.setPaused(link, msg.producerId, true), EMPTY),
+  'media.resumeProducer': async (ctx, link, msg) => (await ctx.media.setPaused(link, msg.producerId, false), EMPTY),
   'media.consume': async (ctx, link, msg) => {
     const { room } = ctx.rooms.participantOf(link);
     return room.media.consume(link.identity.userId, msg.producerId);
@@ -107,13 +80,6 @@ function describeRoom(room: Room, link: ClientLink): RoomJoined {
     producers: room.media.producers(link.identity.userId),
     activeSpeaker: room.activeSpeaker,
   };
-}
-
-async function setPaused(ctx: SignalingContext, link: ClientLink, producerId: string, paused: boolean): Promise<Record<string, never>> {
-  const { room, participant } = ctx.rooms.participantOf(link);
-  await participant.media.setProducerPaused(producerId, paused);
-  room.broadcast('media.producerState', { producerId, paused }, link.identity.userId);
-  return EMPTY;
 }
 
 /** Requests that start something new: refused while the server drains (what runs may finish). */

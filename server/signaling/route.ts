@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { MediaUseCases } from '../domain/media-use-cases';
 import { turnIceServers } from '../domain/turn';
 import type { Services } from '../services';
 import type { ClientSession } from './client-session';
@@ -25,6 +26,7 @@ export const signalingRoutes: FastifyPluginAsync<SignalingRouteOptions> = async 
     rooms: services.rooms,
     calls: services.calls,
     moderation: services.moderation,
+    media: new MediaUseCases(services.rooms),
     limits,
     quotas: new SignalingQuotas(limits),
     recentCalls: (tenantKey, userId, limit, before) => services.records.recentFor(tenantKey, userId, limit, before),
