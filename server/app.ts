@@ -33,7 +33,7 @@ import { WebhookOutbox } from './store/webhook-outbox';
 import { WebhookDispatcher } from './webhooks/dispatcher';
 import { targetUrlProblem } from './webhooks/target-guard';
 import { callRoutes } from './http/calls';
-import { AuthFailureLimiter, type AuthFailureLimits } from './http/auth-failures';
+import { AuthFailureLimiter, type AuthFailureLimits } from './domain/auth-failures';
 
 export interface BuildOptions {
   /** Apps to serve instead of reading `config.appsFile` (tests). */

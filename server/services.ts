@@ -4,7 +4,7 @@ import type { CallService } from './domain/calls';
 import type { Moderation } from './domain/moderation';
 import type { Presence } from './domain/presence';
 import type { RoomRegistry } from './domain/rooms';
-import type { AuthFailureLimiter } from './http/auth-failures';
+import type { AuthFailureLimiter } from './domain/auth-failures';
 import type { WorkerPool } from './media/worker-pool';
 import type { SessionRegistry } from './signaling/client-session';
 import type { CallRecordStore } from './store/call-records';

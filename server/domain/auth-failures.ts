@@ -1,4 +1,4 @@
-import { WindowCounter } from '../domain/window-counter';
+import { WindowCounter } from './window-counter';
 
 /** How many wrong App Key/secret attempts are allowed per minute before a caller is refused outright. */
 export interface AuthFailureLimits {
