@@ -229,9 +229,19 @@ export class SignalingConnection implements SessionTransport {
     // setTimeout holds at most 2^31-1 ms (~24.8 days); tokens live at most a day.
     this.expiryTimers = [
       setTimeout(() => this.notify('session.tokenExpiring', { expiresAt }), Math.max(0, left - lead)),
-      setTimeout(() => this.fail('token_expired', 'the token of this connection expired without a renewal (session.renew); connect again with a new one'), Math.max(0, left)),
+      setTimeout(() => this.expire(), Math.max(0, left)),
     ];
     for (const timer of this.expiryTimers) timer.unref();
+  }
+
+  /**
+   * The token ran out unrenewed: the client may not go on, so its session ends now (others see it leave at
+   * once) instead of waiting out the reconnect grace period for a resume that its token could not make.
+   */
+  private expire(): void {
+    this.sendError('token_expired', 'the token of this connection expired without a renewal (session.renew); connect again with a new one');
+    this.socket.close(closeCodeFor('token_expired'), 'token_expired');
+    this.onClose(1000);
   }
 
   /**

@@ -38,6 +38,18 @@ describe('token lifetime on open connections', () => {
     assert.equal((await s.closed).code, 4003);
   });
 
+  test('a caller whose token lapses mid-call leaves it at once: the callee sees the call end, not a long reconnect', async () => {
+    const [a, b] = [await connect('tl-lapsing-caller'), await connect('tl-patient-callee', 60)];
+    const dial = await a.request('call.dial', { callees: ['tl-patient-callee'], video: false });
+    const callId = (dial.data as { call: { callId: string } }).call.callId;
+    await b.next((m) => m.type === 'call.incoming');
+    await b.request('call.accept', { callId, video: false });
+    assert.equal((await a.closed).code, 4003);
+    // The server keeps a dropped client's place for 20 s; an expired token is no drop: the call ends now.
+    const ended = await b.next((m) => m.type === 'call.ended' && m.callId === callId, 3000);
+    assert.equal(ended.reason, 'hangup');
+  });
+
   test('renewed during a call: the call goes on past the first token\'s expiry, and the next expiry is announced', async () => {
     const [a, b] = [await connect('tl-caller'), await connect('tl-callee')];
     const dial = await a.request('call.dial', { callees: ['tl-callee'], video: false });
