@@ -1,3 +1,4 @@
+import { KeyCount } from '../domain/key-count';
 import { ServiceError } from '../errors';
 
 /**
@@ -6,7 +7,7 @@ import { ServiceError } from '../errors';
  * (`limit_exceeded`) long before the node's (`server_busy`), and never affects another tenant below that.
  */
 export class TransportBudget {
-  private readonly byTenant = new Map<string, number>();
+  private readonly byTenant = new KeyCount();
   private total = 0;
 
   constructor(
@@ -16,26 +17,24 @@ export class TransportBudget {
 
   /** Takes one place for `tenantKey`, or refuses; the returned release is idempotent. */
   acquire(tenantKey: string): () => void {
-    const used = this.byTenant.get(tenantKey) ?? 0;
+    const used = this.byTenant.of(tenantKey);
     const max = this.maxForTenant(tenantKey);
     if (used >= max) throw new ServiceError('limit_exceeded', `this app has ${max} media transports open, its limit (limits.maxTransports); end a call first`);
     if (this.total >= this.maxPerNode) throw new ServiceError('server_busy', `this server carries its maximum of ${this.maxPerNode} media transports (MAX_TRANSPORTS); try again later`);
-    this.byTenant.set(tenantKey, used + 1);
+    const release = this.byTenant.take(tenantKey);
     this.total += 1;
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.total -= 1;
-      const left = (this.byTenant.get(tenantKey) ?? 1) - 1;
-      if (left > 0) this.byTenant.set(tenantKey, left);
-      else this.byTenant.delete(tenantKey);
+      release();
     };
   }
 
   /** Open transports of one tenant (all tenants without an argument). */
   used(tenantKey?: string): number {
-    return tenantKey === undefined ? this.total : (this.byTenant.get(tenantKey) ?? 0);
+    return tenantKey === undefined ? this.total : this.byTenant.of(tenantKey);
   }
 }
 

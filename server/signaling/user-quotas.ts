@@ -1,5 +1,6 @@
 import type { Identity } from '../domain/tokens';
 import type { SignalingLimits } from '../config';
+import { KeyCount } from '../domain/key-count';
 import { RateLimiter } from './rate-limiter';
 
 /** What an admitted connection holds: the user's shared message budget and its place in the counts. */
@@ -25,25 +26,15 @@ interface UserEntry {
  */
 export class SignalingQuotas {
   private readonly users = new Map<string, UserEntry>();
-  private readonly tenants = new Map<string, number>();
+  private readonly tenants = new KeyCount();
   /** Sockets that have not sent hello yet, per client address (they hold memory until the hello timeout). */
-  private readonly unauthenticated = new Map<string, number>();
+  private readonly unauthenticated = new KeyCount();
 
   constructor(private readonly limits: Pick<SignalingLimits, 'connectionsPerUser' | 'messagesPerSecond' | 'messageBurst' | 'unauthenticatedPerAddress'>) {}
 
   /** A place for one more socket before hello from `address`, as its release, or undefined when it has too many. */
   admitUnauthenticated(address: string): (() => void) | undefined {
-    const count = this.unauthenticated.get(address) ?? 0;
-    if (count >= this.limits.unauthenticatedPerAddress) return undefined;
-    this.unauthenticated.set(address, count + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const left = (this.unauthenticated.get(address) ?? 1) - 1;
-      if (left > 0) this.unauthenticated.set(address, left);
-      else this.unauthenticated.delete(address);
-    };
+    return this.unauthenticated.of(address) < this.limits.unauthenticatedPerAddress ? this.unauthenticated.take(address) : undefined;
   }
 
   /**
@@ -54,7 +45,7 @@ export class SignalingQuotas {
     const tenantKey = identity.tenant.key;
     const key = `${tenantKey}\u0000${identity.userId}`;
     const user = this.users.get(key);
-    const tenantCount = this.tenants.get(tenantKey) ?? 0;
+    const tenantCount = this.tenants.of(tenantKey);
     if (!replacing) {
       if ((user?.connections ?? 0) >= this.limits.connectionsPerUser) {
         return { code: 'too_many_connections', message: `at most ${this.limits.connectionsPerUser} connections per user; close another tab or device first` };
@@ -67,7 +58,7 @@ export class SignalingQuotas {
     entry.forgetTimer = undefined;
     entry.connections += 1;
     this.users.set(key, entry);
-    this.tenants.set(tenantKey, tenantCount + 1);
+    const releaseTenant = this.tenants.take(tenantKey);
     let released = false;
     return {
       limiter: entry.limiter,
@@ -75,9 +66,7 @@ export class SignalingQuotas {
         if (released) return;
         released = true;
         entry.connections -= 1;
-        const left = (this.tenants.get(tenantKey) ?? 1) - 1;
-        if (left > 0) this.tenants.set(tenantKey, left);
-        else this.tenants.delete(tenantKey);
+        releaseTenant();
         if (entry.connections > 0) return;
         const refillMs = (this.limits.messageBurst / this.limits.messagesPerSecond) * 1000;
         entry.forgetTimer = setTimeout(() => {
@@ -90,6 +79,6 @@ export class SignalingQuotas {
 
   /** Open connections of an app environment (for /metrics and tests). */
   connectionsOf(tenantKey: string): number {
-    return this.tenants.get(tenantKey) ?? 0;
+    return this.tenants.of(tenantKey);
   }
 }

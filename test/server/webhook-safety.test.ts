@@ -8,20 +8,11 @@ import { after, before, describe, test } from 'node:test';
 import { newApp } from '../../server/store/apps-file';
 import { isPublicAddress, targetUrlProblem } from '../../server/webhooks/target-guard';
 import { startServer, type TestServer } from '../support/server';
+import { until } from '../support/until';
 import { WebhookReceiver } from '../support/webhook-receiver';
 import { connectAs } from '../support/ws-client';
 
 type Msg = Record<string, unknown>;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const basic = (app: ReturnType<typeof newApp>) => `Basic ${Buffer.from(`${app.environments.development!.appKey}:${app.environments.development!.secret}`).toString('base64')}`;
 

@@ -3,20 +3,11 @@ import { after, before, describe, test } from 'node:test';
 import { newApp } from '../../server/store/apps-file';
 import { connectAs, type TestSocket } from '../support/ws-client';
 import { startServer, type TestServer } from '../support/server';
+import { until } from '../support/until';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
 type Msg = Record<string, unknown>;
 const callIdOf = (r: Msg) => (r.data as { call: { callId: string } }).call.callId;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('webhooks: signed, persisted, retried, ordered per call', () => {
   let server: TestServer;
