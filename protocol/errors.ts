@@ -49,6 +49,11 @@ export const ERROR_CODES = {
   limit_exceeded: 0,
   /** This server carries as much as it is configured to (e.g. media transports on this node): try later. */
   server_busy: 0,
+  /**
+   * This node cannot reach the cluster's shared state (Redis) or the node holding the call or room: what already
+   * runs goes on, new cross-node operations are refused until it is back. Try again in a moment.
+   */
+  cluster_unavailable: 0,
   internal: 0,
   timeout: 0,
   connection_closed: 0,

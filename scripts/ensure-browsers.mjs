@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Browser tests use Debian's chromium and firefox-esr (never a downloaded browser: this machine has no internet),
-// the TURN tests Debian's coturn and the HTTPS test Debian's caddy. Installs what is missing with apt-get when
+// the TURN tests Debian's coturn, the HTTPS test Debian's caddy and the cluster tests Debian's redis-server. Installs what is missing with apt-get when
 // running as root; otherwise prints the exact command and fails.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -10,6 +10,8 @@ export const BROWSERS = [
   { name: 'firefox', path: process.env.FIREFOX_PATH || '/usr/bin/firefox-esr', pkg: 'firefox-esr', env: 'FIREFOX_PATH' },
   { name: 'coturn', path: process.env.TURNSERVER_PATH || '/usr/bin/turnserver', pkg: 'coturn', env: 'TURNSERVER_PATH' },
   { name: 'caddy', path: process.env.CADDY_PATH || '/usr/bin/caddy', pkg: 'caddy', env: 'CADDY_PATH' },
+  // The cluster suites run three nodes on a real Redis.
+  { name: 'redis', path: process.env.REDIS_SERVER_PATH || '/usr/bin/redis-server', pkg: 'redis-server', env: 'REDIS_SERVER_PATH' },
 ];
 
 export function ensureBrowsers() {

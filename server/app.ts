@@ -10,6 +10,7 @@ import { type AppDefinition, AppRegistry, DEFAULT_LIMITS } from './domain/apps';
 import { CallService } from './domain/calls';
 import { Moderation } from './domain/moderation';
 import { Presence } from './domain/presence';
+import { LocalUserDirectory } from './domain/user-directory';
 import { type Room, type RoomHooks, RoomRegistry } from './domain/rooms';
 import { healthRoutes } from './http/health';
 import { roomRoutes } from './http/rooms';
@@ -21,7 +22,8 @@ import { tokenRoutes } from './http/token';
 import { RoomMedia } from './media/room-media';
 import { TransportBudget } from './media/transport-budget';
 import { WorkerPool } from './media/worker-pool';
-import type { Services } from './services';
+import type { Lifecycle, Services } from './services';
+import { ClusterWiring } from './cluster-wiring';
 import { signalingRoutes } from './signaling/route';
 import { SessionRegistry } from './signaling/client-session';
 import { loadOrCreateApps } from './store/apps-file';
@@ -142,13 +144,24 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
     app.log.error({ worker: health, err: error }, `mediasoup worker ${health.pid} died: its rooms move to a live worker; a replacement is starting`),
   );
   pool.on('workerRespawned', (health) => app.log.warn({ worker: health }, `mediasoup worker slot ${health.index} replaced (pid ${health.pid})`));
-  const presence = new Presence();
+  // REDIS_URL: this node joins a cluster (shared presence, call and room homes, a relay to other nodes).
+  const cluster = config.cluster ? await ClusterWiring.open(config.cluster, (message, err) => app.log.warn({ err }, message)).catch(async (err: Error) => {
+    await pool.close();
+    await app.close();
+    throw new ConfigError(`REDIS_URL ${config.cluster?.redisUrl} cannot be reached (${err.message})`);
+  }) : undefined;
+  const presence = new Presence(cluster?.presenceObserver());
   const hooks: RoomHooks = {};
   const transports = new TransportBudget(config.maxTransports, (tenantKey) => registry.byKeyOf(tenantKey)?.settings.limits.maxTransports ?? DEFAULT_LIMITS.maxTransports);
   const rooms = new RoomRegistry((tenantKey, events) => RoomMedia.create(pool, events, () => transports.acquire(tenantKey)), hooks, options.mediaRecoveryTimeoutMs);
-  const calls = new CallService(rooms, presence, {
+  const clients = new SessionRegistry();
+  const local = new LocalUserDirectory(presence, rooms);
+  const lifecycle: Lifecycle = { shuttingDown: false, moveIdleClients: () => moveIdleClients(services) };
+  const joined = cluster?.start({ apps: registry, rooms, local, localLink: (id) => clients.withId(id), leaveRoom: (link, lost) => calls.leaveRoom(link, lost), draining: () => lifecycle.shuttingDown });
+  const calls = new CallService(rooms, joined?.users ?? local, {
     ringTimeoutMs: (link) => options.ringTimeoutMs ?? link.identity.tenant.settings.ringTimeoutSeconds * 1000,
     lifecycle: recorder.sink,
+    ...(cluster ? { registry: cluster.callRegistry() } : {}),
   });
   hooks.onRoomFailed = (room, participants) => calls.failRoom(room, participants.map((p) => p.link));
   hooks.onRoomMediaRecovered = (room, elapsedMs) => app.log.warn({ roomId: room.roomId, sessionId: room.sessionId, elapsedMs }, 'room media recreated on a live worker');
@@ -159,8 +172,9 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
     sink(room.tenant, { type: 'participant.joined', userId: p.info.userId, ...(p.info.name !== undefined ? { name: p.info.name } : {}), role: p.info.role, ...at(room) });
   hooks.onParticipantLeft = (room, p) => sink(room.tenant, { type: 'participant.left', userId: p.info.userId, ...at(room) });
   hooks.onSessionEnded = (room, reason) => sink(room.tenant, { type: 'session.ended', reason: room.endReason ?? reason, ...at(room) });
+  if (cluster && joined) cluster.wrapRoomHooks(hooks, joined.relay);
   const moderation = new Moderation(rooms, calls);
-  const services: Services = { config, apps: registry, pool, presence, rooms, calls, moderation, clients: new SessionRegistry(), records, outbox, lifecycle: { shuttingDown: false, moveIdleClients: () => moveIdleClients(services) }, authFailures: new AuthFailureLimiter(options.authFailureLimits ?? config.authFailures) };
+  const services: Services = { config, apps: registry, pool, presence, rooms, calls, moderation, clients, records, outbox, lifecycle, authFailures: new AuthFailureLimiter(options.authFailureLimits ?? config.authFailures), ...(joined ? { cluster: joined.relay } : {}) };
   app.decorate('services', services);
 
   await app.register(fastifyRateLimit, {
@@ -199,8 +213,10 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   await app.register(signalingRoutes, { services, limits: { ...config.signaling, ...options.signalingLimits }, observeRequest: metrics.observeRequest });
   await app.register(staticRoutes, { distDir: config.distDir, widgetDir: config.widgetDir });
 
+  await joined?.relay.start();
   app.addHook('onClose', async () => {
     clearInterval(pruneTimer);
+    await joined?.relay.stop();
     calls.closeAll();
     rooms.closeAll();
     // What the drain did not see finish is recorded as ended now (reason server_restart), and its webhooks

@@ -1,6 +1,6 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { cpus, networkInterfaces } from 'node:os';
+import { cpus, hostname, networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
 
 /** Bounds of one signaling connection and of one user's connections (env: see loadConfig). */
@@ -82,6 +82,11 @@ export interface ServerConfig {
   distDir: string;
   /** Directory holding the built script-tag bundle served at /widget.js (the widget package's dist). */
   widgetDir: string;
+  /**
+   * Several nodes behind one load balancer (`REDIS_URL`): presence, call and room placement and the node-to-node
+   * relay go through Redis. Unset: a single node, everything in this process (the default).
+   */
+  cluster: { redisUrl: string; nodeId: string; heartbeatMs: number } | undefined;
 }
 
 /** A setting the operator must fix: main prints its message as one line and exits 1 (no stack trace). */
@@ -135,6 +140,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const devAnnounce = env.NODE_ENV !== 'production' && allInterfaces && !env.ANNOUNCED_IP && !env.RTC_LISTEN_IP;
   const port = intFromEnv(env, 'PORT', 3000, 0, 65535);
   if (env.METRICS_PORT && port !== 0 && intFromEnv(env, 'METRICS_PORT', 0, 0, 65535) === port) throw new ConfigError(`METRICS_PORT must differ from PORT (${port})`);
+  const redisUrl = env.REDIS_URL || undefined;
+  if (redisUrl && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL (e.g. redis://10.0.0.5:6379), got "${redisUrl}"`);
+  const nodeId = env.CLUSTER_NODE_ID || `${hostname()}-${port}`;
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(nodeId)) throw new ConfigError(`CLUSTER_NODE_ID must be 1-64 letters, digits, ".", "_" or "-", got "${nodeId}"`);
   const config: ServerConfig = {
     port,
     host,
@@ -178,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     trustProxy: trustProxyFromEnv(env.TRUST_PROXY),
     distDir: resolve(env.DIST_DIR || './dist'),
     widgetDir: resolve(env.WIDGET_DIST_DIR || './widget/dist'),
+    cluster: redisUrl ? { redisUrl, nodeId, heartbeatMs: intFromEnv(env, 'CLUSTER_HEARTBEAT_MS', 2000, 100, 60_000) } : undefined,
     ...overrides,
   };
   return config;

@@ -1,4 +1,5 @@
 import type { ServerConfig } from './config';
+import type { ClusterRelay } from './cluster/relay';
 import type { AppRegistry } from './domain/apps';
 import type { CallService } from './domain/calls';
 import type { Moderation } from './domain/moderation';
@@ -26,6 +27,8 @@ export interface Services {
   lifecycle: Lifecycle;
   /** Failed REST authentications per App Key and client address (secret guessing is refused with 429). */
   authFailures: AuthFailureLimiter;
+  /** Set when this node is one of a cluster (REDIS_URL): relays requests to the nodes holding calls and rooms. */
+  cluster?: ClusterRelay;
 }
 
 /** Shutdown (SIGTERM) as the server's parts see it; main.ts drives it. */

@@ -4,13 +4,11 @@ import { ServiceError } from '../errors';
 import { type CallEvent, type CallState, callDuration, initialCallState, transition } from './call-machine';
 import type { LifecycleEvent, LifecycleSink } from './lifecycle';
 import type { ClientLink } from './links';
-import type { Presence } from './presence';
+import type { UserDirectory } from './user-directory';
 import type { Room, RoomRegistry } from './rooms';
-import type { Tenant } from './apps';
-import { WindowCounter } from './window-counter';
+import { RingBudget, userKey } from './ring-budget';
 
-/** One user of one tenant, as a Set/Map key. */
-export const userKey = (tenantKey: string, userId: string): string => `${tenantKey}\u0000${userId}`;
+export { userKey };
 
 interface LiveCall {
   tenantKey: string;
@@ -23,6 +21,17 @@ interface LiveCall {
   room: Room;
   state: CallState;
   ringTimers: Map<string, NodeJS.Timeout>;
+  /** The connections each invitee was rung on (local or relayed from another node): they hear when it stops. */
+  rung: Map<string, ClientLink[]>;
+}
+
+/**
+ * Where live calls are, for nodes that do not hold them (cluster: Redis). A call is registered before anything
+ * rings, so an answer arriving at another node finds its way here; it is forgotten a minute after it ends.
+ */
+export interface CallRegistry {
+  registered(tenantKey: string, callId: string): Promise<void>;
+  unregistered(tenantKey: string, callId: string): void;
 }
 
 export interface CallServiceOptions {
@@ -30,6 +39,7 @@ export interface CallServiceOptions {
   ringTimeoutMs(link: ClientLink): number;
   /** Receives call.ringing / call.answered / call.ended (records and webhooks). */
   lifecycle?: LifecycleSink;
+  registry?: CallRegistry;
   now?(): number;
 }
 
@@ -43,38 +53,15 @@ export class CallService {
   /** Recently ended calls, so a late accept gets "already ended", not "not found". */
   private readonly ended = new Map<string, LiveCall>();
   private readonly now: () => number;
-  /** People each caller rang, and rings each callee got, in the last minute (limits.rings*PerMinute). */
-  private readonly ringsByCaller: WindowCounter;
-  private readonly ringsByCallee: WindowCounter;
+  private readonly rings: RingBudget;
 
   constructor(
     private readonly rooms: RoomRegistry,
-    private readonly presence: Presence,
+    private readonly users: UserDirectory,
     private readonly options: CallServiceOptions,
   ) {
     this.now = options.now ?? Date.now;
-    this.ringsByCaller = new WindowCounter(60_000, this.now);
-    this.ringsByCallee = new WindowCounter(60_000, this.now);
-  }
-
-  /**
-   * Takes `callees.length` rings from the caller's budget and one from each callee's, or refuses with
-   * `limit_exceeded` before anything rings or is recorded: nobody can flood a user with rings, or the
-   * records and webhooks with calls.
-   */
-  private takeRings(tenant: Tenant, callerId: string, callees: readonly string[]): void {
-    const { ringsPerCallerPerMinute: perCaller, ringsPerCalleePerMinute: perCallee } = tenant.settings.limits;
-    const caller = userKey(tenant.key, callerId);
-    const inSeconds = (counter: WindowCounter, key: string) => Math.ceil(counter.resetInMs(key) / 1000);
-    if (this.ringsByCaller.count(caller) + callees.length > perCaller) {
-      throw new ServiceError('limit_exceeded', `a caller may ring at most ${perCaller} people per minute; try again in ${inSeconds(this.ringsByCaller, caller)} s`);
-    }
-    const tired = callees.find((u) => this.ringsByCallee.count(userKey(tenant.key, u)) >= perCallee);
-    if (tired !== undefined) {
-      throw new ServiceError('limit_exceeded', `${tired} was rung ${perCallee} times in the last minute; try again in ${inSeconds(this.ringsByCallee, userKey(tenant.key, tired))} s`);
-    }
-    this.ringsByCaller.add(caller, callees.length);
-    for (const u of callees) this.ringsByCallee.add(userKey(tenant.key, u));
+    this.rings = new RingBudget(this.now);
   }
 
   async dial(link: ClientLink, callees: string[], video: boolean): Promise<{ call: CallInfo; room: Room }> {
@@ -82,7 +69,7 @@ export class CallService {
     const unique = [...new Set(callees)];
     if (unique.includes(identity.userId)) throw new ServiceError('invalid_message', 'you cannot call yourself');
     if (!identity.grants.canPublish) throw new ServiceError('forbidden', 'your token may not publish, so it cannot call');
-    this.takeRings(identity.tenant, identity.userId, unique);
+    this.rings.take(identity.tenant, identity.userId, unique);
     const callId = randomUUID();
     const { room, participant } = await this.rooms.join(link, callId, 'call', { video });
     const call: LiveCall = {
@@ -95,10 +82,17 @@ export class CallService {
       room,
       state: initialCallState(identity.userId),
       ringTimers: new Map(),
+      rung: new Map(),
     };
+    try {
+      await this.options.registry?.registered(call.tenantKey, callId);
+    } catch {
+      this.rooms.leave(link);
+      throw new ServiceError('cluster_unavailable', 'the call could not be registered with the cluster; try again in a moment');
+    }
     this.calls.set(this.key(call.tenantKey, callId), call);
     // Answer the dial before any ring or end notification reaches the caller.
-    setImmediate(() => this.ring(call, unique));
+    setImmediate(() => void this.ring(call, unique));
     return { call: this.info(call), room };
   }
 
@@ -250,18 +244,21 @@ export class CallService {
     const newcomers = fresh.filter((u) => !call.requested.includes(u)).length;
     const most = link.identity.tenant.settings.limits.maxPeoplePerCall;
     if (call.requested.length + newcomers > most) throw new ServiceError('limit_exceeded', `a call rings at most ${most} people in all`);
-    this.takeRings(link.identity.tenant, link.identity.userId, fresh);
+    this.rings.take(link.identity.tenant, link.identity.userId, fresh);
     for (const u of fresh) if (!call.requested.includes(u)) call.requested.push(u);
-    this.ring(call, fresh);
+    void this.ring(call, fresh);
     return this.info(call);
   }
 
-  private ring(call: LiveCall, userIds: string[]): void {
+  private async ring(call: LiveCall, userIds: string[]): Promise<void> {
     if (call.state.phase === 'ended') return;
-    const invitees = userIds.map((userId) => {
-      const online = this.presence.isOnline(call.tenantKey, userId);
-      const reachable = !online ? 'unavailable' : this.rooms.roomOfUser(call.tenantKey, userId) ? 'busy' : 'ringing';
-      return { userId, reachable } as const;
+    // Who is where may live on other nodes; a directory that cannot answer makes them unreachable, not the call crash.
+    const reaches = await Promise.all(userIds.map((userId) => this.users.reach(call.tenantKey, userId).catch(() => ({ online: false, busy: false, links: [] }))));
+    // The call may have ended (cancelled) while the directory answered.
+    if ((call.state as CallState).phase === 'ended') return;
+    const invitees = userIds.map((userId, i) => {
+      const { online, busy } = reaches[i]!;
+      return { userId, reachable: !online ? 'unavailable' : busy ? 'busy' : 'ringing' } as const;
     });
     const result = transition(call.state, { type: 'invite', invitees, at: this.now() });
     if (!result.ok) {
@@ -272,9 +269,11 @@ export class CallService {
     call.state = result.state;
     this.emit(call, { type: 'call.ringing', callId: call.callId, sessionId: call.room.sessionId, caller: call.caller.userId, callees: userIds, video: call.video, at: this.now() });
     const timeout = this.options.ringTimeoutMs(call.callerLink);
-    for (const { userId, reachable } of invitees) {
+    for (const [i, { userId, reachable }] of invitees.entries()) {
       if (reachable !== 'ringing') continue;
-      for (const calleeLink of this.presence.connectionsOf(call.tenantKey, userId)) {
+      const links = reaches[i]!.links;
+      call.rung.set(userId, links);
+      for (const calleeLink of links) {
         calleeLink.notify('call.incoming', { call: this.info(call), routerRtpCapabilities: call.room.media.rtpCapabilities });
       }
       call.ringTimers.set(userId, setTimeout(() => this.ringTimeout(call, userId), timeout));
@@ -295,9 +294,9 @@ export class CallService {
   private stopRinging(call: LiveCall, userId: string, except: ClientLink | undefined, reason: CallEndReason): void {
     clearTimeout(call.ringTimers.get(userId));
     call.ringTimers.delete(userId);
-    for (const l of this.presence.connectionsOf(call.tenantKey, userId)) {
+    for (const l of call.rung.get(userId) ?? []) {
       this.rooms.discardPrepared(l);
-      if (l !== except) l.notify('call.ended', this.endedPayload(call, reason));
+      if (l.id !== except?.id) l.notify('call.ended', this.endedPayload(call, reason));
     }
   }
 
@@ -319,7 +318,7 @@ export class CallService {
     }
     for (const [userId, timer] of call.ringTimers) {
       clearTimeout(timer);
-      for (const l of this.presence.connectionsOf(call.tenantKey, userId)) {
+      for (const l of call.rung.get(userId) ?? []) {
         this.rooms.discardPrepared(l);
         l.notify('call.ended', payload);
       }
@@ -328,7 +327,10 @@ export class CallService {
     const key = this.key(call.tenantKey, call.callId);
     this.calls.delete(key);
     this.ended.set(key, call);
-    setTimeout(() => this.ended.delete(key), 60_000).unref();
+    setTimeout(() => {
+      this.ended.delete(key);
+      this.options.registry?.unregistered(call.tenantKey, call.callId);
+    }, 60_000).unref();
   }
 
   private emit(call: LiveCall, event: LifecycleEvent): void {

@@ -8,18 +8,22 @@ import { userKey } from './links';
 export class Presence {
   private readonly links = new Map<string, Map<string, ClientLink>>();
 
+  /** `observer` hears every change (a cluster mirrors presence into its shared directory). */
+  constructor(private readonly observer?: { added(link: ClientLink): void; removed(link: ClientLink): void }) {}
+
   add(link: ClientLink): void {
     const key = userKey(link.identity);
     let set = this.links.get(key);
     if (!set) this.links.set(key, (set = new Map()));
     set.set(link.id, link);
+    this.observer?.added(link);
   }
 
   remove(link: ClientLink): void {
     const key = userKey(link.identity);
     const set = this.links.get(key);
-    if (!set) return;
-    set.delete(link.id);
+    if (!set?.delete(link.id)) return;
+    this.observer?.removed(link);
     if (set.size === 0) this.links.delete(key);
   }
 

@@ -111,6 +111,10 @@ export class RoomRegistry {
     throw new ServiceError('not_in_room', 'join a room first');
   }
 
+  hasPrepared(link: ClientLink): boolean {
+    return this.prepared.has(link.id);
+  }
+
   /** Connections holding prepared (ringing) media. */
   get preparedCount(): number {
     return this.prepared.size;
@@ -118,6 +122,13 @@ export class RoomRegistry {
 
   get size(): number {
     return this.rooms.size;
+  }
+
+  /** Everyone in every room of this node (what a cluster places new rooms by). */
+  get participantCount(): number {
+    let n = 0;
+    for (const room of this.rooms.values()) n += room.participants.size;
+    return n;
   }
 
   async join(link: ClientLink, roomId: string, kind: RoomKind, options: JoinOptions = {}): Promise<{ room: Room; participant: Participant }> {

@@ -100,13 +100,21 @@ export class ClientSession implements ClientLink {
 /** Sessions by resume token, so a reconnecting client finds its session again. */
 export class SessionRegistry {
   private readonly byToken = new Map<string, ClientSession>();
+  private readonly byId = new Map<string, ClientSession>();
 
   add(session: ClientSession): void {
     this.byToken.set(session.resumeToken, session);
+    this.byId.set(session.id, session);
   }
 
   remove(session: ClientSession): void {
     this.byToken.delete(session.resumeToken);
+    this.byId.delete(session.id);
+  }
+
+  /** The live session with this connection id (another node relays a notification to it). */
+  withId(id: string): ClientSession | undefined {
+    return this.byId.get(id);
   }
 
   /** The session to resume: same app environment and user, still within its grace period. */

@@ -16,7 +16,6 @@ import { ServiceError } from '../errors';
 import { RateLimiter } from './rate-limiter';
 import type { SignalingContext } from './context';
 import type { Admission } from './user-quotas';
-import { handleRequest } from './handlers';
 import { parseClientMessage } from './validate';
 import { ClientSession, type SessionTransport } from './client-session';
 
@@ -187,7 +186,7 @@ export class SignalingConnection implements SessionTransport {
     const started = performance.now();
     let outcome: 'ok' | 'error' = 'error';
     try {
-      const data = message.type === 'session.renew' ? await this.renew(session, message.token) : await handleRequest(this.ctx, session, message);
+      const data = message.type === 'session.renew' ? await this.renew(session, message.token) : await this.ctx.dispatch(session, message);
       this.send({ type: 'response', requestId: message.requestId, data });
       outcome = 'ok';
     } catch (error) {

@@ -1,4 +1,6 @@
 import type { IceServerInfo, RecentCall } from '../../protocol';
+import type { ClientMessage } from '../../protocol/client-messages';
+import type { ClientLink } from '../domain/links';
 import type { Identity } from '../domain/tokens';
 import type { AppRegistry } from '../domain/apps';
 import type { CallService } from '../domain/calls';
@@ -17,6 +19,8 @@ export interface SignalingContext {
   rooms: RoomRegistry;
   calls: CallService;
   moderation: Moderation;
+  /** Runs a request: here, or — in a cluster — on the node holding its call or room. */
+  dispatch(link: ClientLink, request: Exclude<ClientMessage, { type: 'hello' | 'session.renew' }>): Promise<unknown>;
   /** A participant's own media: transports, publishing (the publish policy lives there), pausing. */
   media: MediaUseCases;
   limits: SignalingLimits;

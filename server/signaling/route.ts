@@ -6,6 +6,7 @@ import type { ClientSession } from './client-session';
 import { endClientSession } from './client-lifecycle';
 import type { SignalingLimits } from '../config';
 import { SignalingConnection } from './connection';
+import { handleRequest } from './handlers';
 import { SignalingQuotas } from './user-quotas';
 import type { SignalingContext } from './context';
 
@@ -37,11 +38,14 @@ export const signalingRoutes: FastifyPluginAsync<SignalingRouteOptions> = async 
     onDetached: (session) => connectionChanged(session, false),
     onResumed: (session) => connectionChanged(session, true),
     draining: () => services.lifecycle.shuttingDown,
+    dispatch: (link, request) => (services.cluster ? services.cluster.dispatch(link, request) : handleRequest(ctx, link, request)),
     ...(observeRequest ? { observeRequest } : {}),
   };
+  services.cluster?.setLocalHandler((link, request) => handleRequest(ctx, link, request));
   /** Others in the room see who is reconnecting (their place is kept) and who is back. */
   const connectionChanged = (session: ClientSession, connected: boolean) => {
     services.rooms.roomOf(session)?.broadcast('room.participantConnection', { userId: session.identity.userId, connected }, session.identity.userId);
+    services.cluster?.connectionChanged(session, connected);
   };
   app.get('/v1/signal', { websocket: true, schema: { hide: true } }, (socket, req) => {
     const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;

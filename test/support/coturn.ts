@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freeTcpPort } from './ports';
 
 export const TURNSERVER = process.env.TURNSERVER_PATH ?? '/usr/bin/turnserver';
 
@@ -15,17 +16,6 @@ export interface Coturn {
   secret: string;
   log(): string;
   stop(): Promise<void>;
-}
-
-async function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts coturn; resolves once it accepts TCP on its listening port (bounded: 10 s). */

@@ -1,0 +1,89 @@
+import type { ServerConfig } from './config';
+import type { AppRegistry } from './domain/apps';
+import type { CallRegistry } from './domain/calls';
+import type { ClientLink } from './domain/links';
+import type { RoomHooks, RoomRegistry } from './domain/rooms';
+import type { LocalUserDirectory, UserDirectory } from './domain/user-directory';
+import { ClusterUserDirectory } from './cluster/cluster-users';
+import type { ClusterDirectory } from './cluster/directory';
+import { ClusterRelay, clusterCallKey, clusterRoomKey } from './cluster/relay';
+import { refOf } from './cluster/remote-link';
+import { RedisBus, RedisDirectory } from './store/redis-cluster';
+
+type Log = (message: string, err?: unknown) => void;
+
+/** Redis errors repeat while it is away (every reconnect attempt): one line per 10 s says it. */
+function throttled(log: Log): (err: Error) => void {
+  let last = 0;
+  return (err) => {
+    if (Date.now() - last < 10_000) return;
+    last = Date.now();
+    log(`redis: ${err.message}`);
+  };
+}
+
+/** The cluster half of the wiring (REDIS_URL set): the directory and bus on Redis, and how this node uses them. */
+export class ClusterWiring {
+  relay: ClusterRelay | undefined;
+
+  private constructor(
+    private readonly config: NonNullable<ServerConfig['cluster']>,
+    readonly directory: ClusterDirectory,
+    private readonly bus: RedisBus,
+    private readonly log: Log,
+  ) {}
+
+  static async open(config: NonNullable<ServerConfig['cluster']>, log: Log): Promise<ClusterWiring> {
+    const onError = throttled(log);
+    const directory = await RedisDirectory.open(config.redisUrl, onError);
+    const bus = await RedisBus.open(config.redisUrl, config.nodeId, onError);
+    return new ClusterWiring(config, directory, bus, log);
+  }
+
+  /** Presence mirrored into the directory, so other nodes can ring this node's clients. */
+  presenceObserver(): { added(link: ClientLink): void; removed(link: ClientLink): void } {
+    const { nodeId } = this.config;
+    const warn = (err: unknown) => this.log('could not update cluster presence', err);
+    return {
+      added: (link) => void this.directory.addConnection(refOf(link, nodeId)).catch(warn),
+      removed: (link) => void this.directory.removeConnection(link.identity.tenant.key, link.identity.userId, link.id).catch(warn),
+    };
+  }
+
+  /** Calls are findable from every node before they ring; forgotten when their late-answer window closes. */
+  callRegistry(): CallRegistry {
+    const { nodeId } = this.config;
+    return {
+      registered: async (tenantKey, callId) => void (await this.directory.claim('call', clusterCallKey(tenantKey, callId), nodeId)),
+      unregistered: (tenantKey, callId) => void this.directory.release('call', clusterCallKey(tenantKey, callId), nodeId).catch((err) => this.log('could not release a call home', err)),
+    };
+  }
+
+  /** The relay, and the cluster-wide user directory calls ring through. */
+  start(deps: { apps: AppRegistry; rooms: RoomRegistry; local: LocalUserDirectory; localLink(id: string): ClientLink | undefined; leaveRoom(link: ClientLink, lost: boolean): void; draining(): boolean }): { relay: ClusterRelay; users: UserDirectory } {
+    const { nodeId, heartbeatMs } = this.config;
+    const relay = new ClusterRelay({ node: nodeId, directory: this.directory, bus: this.bus, apps: deps.apps, rooms: deps.rooms, leaveRoom: deps.leaveRoom, localLink: deps.localLink, heartbeatMs, load: () => deps.rooms.participantCount, draining: deps.draining, log: this.log });
+    this.relay = relay;
+    return { relay, users: new ClusterUserDirectory(deps.local, this.directory, relay) };
+  }
+
+  /** Wraps the room hooks (after the recorder's are set): memberships and room homes follow rooms here. */
+  wrapRoomHooks(hooks: RoomHooks, relay: ClusterRelay): void {
+    const { nodeId } = this.config;
+    const warn = (err: unknown) => this.log('could not update the cluster directory', err);
+    const { onParticipantJoined, onParticipantLeft, onSessionEnded } = hooks;
+    hooks.onParticipantJoined = (room, p) => {
+      onParticipantJoined?.(room, p);
+      void this.directory.enteredRoom(room.tenantKey, p.info.userId, nodeId).catch(warn);
+    };
+    hooks.onParticipantLeft = (room, p) => {
+      onParticipantLeft?.(room, p);
+      void this.directory.leftRoom(room.tenantKey, p.info.userId, nodeId).catch(warn);
+      relay.participantLeft(p.link);
+    };
+    hooks.onSessionEnded = (room, reason) => {
+      onSessionEnded?.(room, reason);
+      void this.directory.release('room', clusterRoomKey(room.tenantKey, room.kind, room.roomId), nodeId).catch(warn);
+    };
+  }
+}

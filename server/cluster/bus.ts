@@ -1,0 +1,27 @@
+import type { ClientRequestType } from '../../protocol';
+import type { LinkRef } from './directory';
+
+/**
+ * What nodes say to each other (Redis pub/sub, one channel per node). Trusted — only nodes publish — but
+ * parsed defensively: a message that does not parse is dropped and logged, never thrown.
+ */
+export type BusMessage =
+  /** Run this client request for `link` here (this node holds the call or room); answer with `reply`. */
+  | { t: 'request'; id: number; from: string; link: LinkRef; request: { type: ClientRequestType } & Record<string, unknown> }
+  | { t: 'reply'; id: number; ok: true; value: unknown }
+  | { t: 'reply'; id: number; ok: false; code: string; message: string }
+  /** Send this notification to the client on `linkId` (its socket is here). */
+  | { t: 'notify'; linkId: string; notification: { type: string } & Record<string, unknown> }
+  /** The client left this node's room: requests about rooms and media stop being relayed here. */
+  | { t: 'left'; linkId: string; from: string }
+  /** The client is gone for good (`lost`: its connection dropped and did not come back). */
+  | { t: 'gone'; link: LinkRef; lost: boolean }
+  /** The client's connection dropped (`connected: false`) or came back. */
+  | { t: 'connection'; link: LinkRef; connected: boolean };
+
+/** A channel to every node, addressed by node id. */
+export interface NodeBus {
+  send(node: string, message: BusMessage): Promise<void>;
+  onMessage(handler: (message: BusMessage) => void): void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,60 @@
+import type { Grants } from '../domain/tokens';
+
+/** A connection as other nodes see it: enough to ring it and to act for it (no socket, no tenant object). */
+export interface LinkRef {
+  id: string;
+  /** The node holding its WebSocket. */
+  node: string;
+  tenantKey: string;
+  userId: string;
+  name?: string;
+  avatarUrl?: string;
+  grants: Grants;
+  expiresAt: number;
+}
+
+/** What the cluster shares about one node: how loaded it is, and whether it takes new calls and rooms. */
+export interface NodeInfo {
+  id: string;
+  /** Participants in its rooms plus connections it holds (placement picks the lowest). */
+  load: number;
+  draining: boolean;
+}
+
+/** What lives somewhere: a call (by CallID) or a room (by kind and RoomID), per tenant. */
+export type HomeKind = 'call' | 'room';
+
+/**
+ * The cluster's shared state (Redis in production, see store/redis-directory.ts): who is connected where,
+ * who is in a room, which node holds each call and room, and which nodes are alive. Every method may fail
+ * when the store is unreachable; callers turn that into `cluster_unavailable`.
+ */
+export interface ClusterDirectory {
+  addConnection(link: LinkRef): Promise<void>;
+  removeConnection(tenantKey: string, userId: string, linkId: string): Promise<void>;
+  connectionsOf(tenantKey: string, userId: string): Promise<LinkRef[]>;
+  /** The user is in a room on `node` (one room per user, cluster-wide). */
+  enteredRoom(tenantKey: string, userId: string, node: string): Promise<void>;
+  leftRoom(tenantKey: string, userId: string, node: string): Promise<void>;
+  /** The node whose room the user is in, if any. */
+  roomNodeOf(tenantKey: string, userId: string): Promise<string | undefined>;
+  /** Records `node` as the home of `key` unless it has one; returns the home (first claim wins). */
+  claim(kind: HomeKind, key: string, node: string): Promise<string>;
+  homeOf(kind: HomeKind, key: string): Promise<string | undefined>;
+  /** Forgets the home of `key` if it is still `node` (a newer claim is left alone). */
+  release(kind: HomeKind, key: string, node: string): Promise<void>;
+  /** This node is alive with this load; a node that stops beating is dead after `ttlMs`. */
+  heartbeat(info: NodeInfo, ttlMs: number): Promise<void>;
+  liveNodes(): Promise<NodeInfo[]>;
+  /** This node stops (clean shutdown): it is dead at once, and so are its connections. */
+  leave(node: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Picks where a new call or room goes: the least-loaded live node that is not draining; this node on a tie. */
+export function placeOn(nodes: readonly NodeInfo[], self: string): string {
+  const open = nodes.filter((n) => !n.draining);
+  if (open.length === 0) return self;
+  const least = Math.min(...open.map((n) => n.load));
+  return open.find((n) => n.id === self && n.load === least)?.id ?? open.find((n) => n.load === least)!.id;
+}
