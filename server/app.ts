@@ -145,7 +145,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   );
   pool.on('workerRespawned', (health) => app.log.warn({ worker: health }, `mediasoup worker slot ${health.index} replaced (pid ${health.pid})`));
   // REDIS_URL: this node joins a cluster (shared presence, call and room homes, a relay to other nodes).
-  const cluster = config.cluster ? await ClusterWiring.open(config.cluster, (message, err) => app.log.warn({ err }, message)).catch(async (err: Error) => {
+  const cluster = config.cluster ? await ClusterWiring.open(config.cluster, (message, err) => app.log.warn(err instanceof Error ? { reason: err.message } : {}, message)).catch(async (err: Error) => {
     await pool.close();
     await app.close();
     throw new ConfigError(`REDIS_URL ${config.cluster?.redisUrl} cannot be reached (${err.message})`);
@@ -172,7 +172,10 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
     sink(room.tenant, { type: 'participant.joined', userId: p.info.userId, ...(p.info.name !== undefined ? { name: p.info.name } : {}), role: p.info.role, ...at(room) });
   hooks.onParticipantLeft = (room, p) => sink(room.tenant, { type: 'participant.left', userId: p.info.userId, ...at(room) });
   hooks.onSessionEnded = (room, reason) => sink(room.tenant, { type: 'session.ended', reason: room.endReason ?? reason, ...at(room) });
-  if (cluster && joined) cluster.wrapRoomHooks(hooks, joined.relay);
+  if (cluster && joined) {
+    cluster.wrapRoomHooks(hooks, joined.relay);
+    cluster.resyncFrom({ links: () => presence.all(), rooms: () => rooms.all(), calls: () => calls.liveCalls() });
+  }
   const moderation = new Moderation(rooms, calls);
   const services: Services = { config, apps: registry, pool, presence, rooms, calls, moderation, clients, records, outbox, lifecycle, authFailures: new AuthFailureLimiter(options.authFailureLimits ?? config.authFailures), ...(joined ? { cluster: joined.relay } : {}) };
   app.decorate('services', services);

@@ -2,7 +2,7 @@ import type { ServerConfig } from './config';
 import type { AppRegistry } from './domain/apps';
 import type { CallRegistry } from './domain/calls';
 import type { ClientLink } from './domain/links';
-import type { RoomHooks, RoomRegistry } from './domain/rooms';
+import type { Room, RoomHooks, RoomRegistry } from './domain/rooms';
 import type { LocalUserDirectory, UserDirectory } from './domain/user-directory';
 import { ClusterUserDirectory } from './cluster/cluster-users';
 import type { ClusterDirectory } from './cluster/directory';
@@ -12,13 +12,13 @@ import { RedisBus, RedisDirectory } from './store/redis-cluster';
 
 type Log = (message: string, err?: unknown) => void;
 
-/** Redis errors repeat while it is away (every reconnect attempt): one line per 10 s says it. */
-function throttled(log: Log): (err: Error) => void {
-  let last = 0;
-  return (err) => {
-    if (Date.now() - last < 10_000) return;
-    last = Date.now();
-    log(`redis: ${err.message}`);
+/** Failures repeat while Redis is away (every reconnect attempt, every presence change): one line per 10 s each. */
+function throttled(log: Log): Log {
+  const last = new Map<string, number>();
+  return (message, err) => {
+    if (Date.now() - (last.get(message) ?? 0) < 10_000) return;
+    last.set(message, Date.now());
+    log(message, err);
   };
 }
 
@@ -34,10 +34,34 @@ export class ClusterWiring {
   ) {}
 
   static async open(config: NonNullable<ServerConfig['cluster']>, log: Log): Promise<ClusterWiring> {
-    const onError = throttled(log);
+    const quiet = throttled(log);
+    const onError = (err: Error) => quiet(`redis: ${err.message}`);
     const directory = await RedisDirectory.open(config.redisUrl, onError);
     const bus = await RedisBus.open(config.redisUrl, config.nodeId, onError);
-    return new ClusterWiring(config, directory, bus, log);
+    return new ClusterWiring(config, directory, bus, quiet);
+  }
+
+  /**
+   * After an outage Redis may have come back empty (a restart without persistence): this node writes again
+   * what it holds — its connections, room memberships, and the homes of its rooms and calls.
+   */
+  resyncFrom(source: { links(): ClientLink[]; rooms(): Room[]; calls(): { tenantKey: string; callId: string }[] }): void {
+    const { nodeId } = this.config;
+    this.directory.onReconnected(() => {
+      const d = this.directory;
+      const writes = [
+        ...source.links().map((link) => d.addConnection(refOf(link, nodeId))),
+        ...source.rooms().flatMap((room) => [
+          d.claim('room', clusterRoomKey(room.tenantKey, room.kind, room.roomId), nodeId),
+          ...[...room.participants.keys()].map((userId) => d.enteredRoom(room.tenantKey, userId, nodeId)),
+        ]),
+        ...source.calls().map(({ tenantKey, callId }) => d.claim('call', clusterCallKey(tenantKey, callId), nodeId)),
+      ];
+      void Promise.all(writes).then(
+        () => this.log(`redis is back: wrote ${writes.length} presence and placement entries of this node again`),
+        (err) => this.log('redis is back but rewriting this node\'s entries failed', err),
+      );
+    });
   }
 
   /** Presence mirrored into the directory, so other nodes can ring this node's clients. */

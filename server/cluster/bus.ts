@@ -23,5 +23,7 @@ export type BusMessage =
 export interface NodeBus {
   send(node: string, message: BusMessage): Promise<void>;
   onMessage(handler: (message: BusMessage) => void): void;
+  /** Connected both ways right now (messages sent to this node while it is not are lost: pub/sub keeps nothing). */
+  readonly connected: boolean;
   close(): Promise<void>;
 }

@@ -48,6 +48,8 @@ export interface ClusterDirectory {
   liveNodes(): Promise<NodeInfo[]>;
   /** This node stops (clean shutdown): it is dead at once, and so are its connections. */
   leave(node: string): Promise<void>;
+  /** Called each time the store comes back after an outage (it may have lost everything: write it again). */
+  onReconnected(listener: () => void): void;
   close(): Promise<void>;
 }
 

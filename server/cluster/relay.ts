@@ -87,6 +87,11 @@ export class ClusterRelay {
     await Promise.all([this.o.bus.close(), this.o.directory.close()]);
   }
 
+  /** Whether this node reaches the cluster's bus right now (operators: /status; tests: wait for a reconnect). */
+  get busConnected(): boolean {
+    return this.o.bus.connected;
+  }
+
   /** Live node ids as of the last heartbeat (this node always counts). */
   isLive(node: string): boolean {
     return node === this.o.node || this.nodes.some((n) => n.id === node);
@@ -170,6 +175,7 @@ export class ClusterRelay {
   /** One room per user, cluster-wide: entering a room on `target` while in one on another node is refused. */
   private async freeTarget(link: ClientLink, target: string): Promise<string> {
     const { tenant, userId } = link.identity;
+    if (this.o.rooms.roomOfUser(tenant.key, userId)) throw new ServiceError('already_in_room', 'you are already in a room; leave it first');
     const inRoomOn = await this.o.directory.roomNodeOf(tenant.key, userId);
     if (inRoomOn && inRoomOn !== target && this.isLive(inRoomOn)) throw new ServiceError('already_in_room', 'you are already in a room; leave it first');
     return target;

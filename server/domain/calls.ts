@@ -213,6 +213,11 @@ export class CallService {
     return users;
   }
 
+  /** Every live call this node holds (a cluster re-registers them after Redis came back empty). */
+  liveCalls(): { tenantKey: string; callId: string }[] {
+    return [...this.calls.values()].map((c) => ({ tenantKey: c.tenantKey, callId: c.callId }));
+  }
+
   get activeCount(): number {
     return this.calls.size;
   }

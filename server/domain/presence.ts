@@ -36,6 +36,10 @@ export class Presence {
     return this.links.has(`${tenantKey}/${userId}`);
   }
 
+  all(): ClientLink[] {
+    return [...this.links.values()].flatMap((set) => [...set.values()]);
+  }
+
   get connectionCount(): number {
     let n = 0;
     for (const set of this.links.values()) n += set.size;

@@ -124,6 +124,10 @@ export class RoomRegistry {
     return this.rooms.size;
   }
 
+  all(): Room[] {
+    return [...this.rooms.values()];
+  }
+
   /** Everyone in every room of this node (what a cluster places new rooms by). */
   get participantCount(): number {
     let n = 0;

@@ -98,6 +98,11 @@ export class RedisDirectory implements ClusterDirectory {
     await tx.exec();
   }
 
+  /** The first connection is made in `open`, so every later `ready` is a reconnection. */
+  onReconnected(listener: () => void): void {
+    this.redis.on('ready', listener);
+  }
+
   async close(): Promise<void> {
     this.redis.disconnect();
   }
@@ -139,6 +144,10 @@ export class RedisBus implements NodeBus {
 
   onMessage(handler: (message: BusMessage) => void): void {
     this.handler = handler;
+  }
+
+  get connected(): boolean {
+    return this.pub.status === 'ready' && this.sub.status === 'ready';
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { newApp } from '../../server/store/apps-file';
-import { launchBrowser, newContext, openWidget, waitForEvent, waitForState, waitForVideoFrom } from '../support/browser';
+import { launchBrowser, newContext, openWidget, stats, waitForEvent, waitForState, waitForVideoFrom } from '../support/browser';
 import { startRedis, type TestRedis } from '../support/redis';
 import { startServer, type TestServer } from '../support/server';
 import { until } from '../support/until';
@@ -68,5 +68,27 @@ describe('calls across three nodes', () => {
     }
     assert.equal(nodes.filter((node) => node.app.services.rooms.get(tenantKey(), 'standup')).length, 1, 'one node holds the room');
     for (const p of pages) await p.evaluate(() => document.querySelector('call-widget')!.leave());
+  });
+
+  test('Redis outage: a call across nodes keeps decoding video; a new call meets cluster_unavailable until Redis is back', async () => {
+    const a = await user(0, 'fay');
+    const b = await user(1, 'gus');
+    await a.evaluate(() => document.querySelector('call-widget')!.dial('gus', { video: true }));
+    await waitForState(b, 'incoming');
+    await b.evaluate(() => document.querySelector('call-widget')!.accept({ video: true }));
+    await Promise.all([waitForVideoFrom(a, 'gus', 10, 20_000), waitForVideoFrom(b, 'fay', 10, 20_000)]);
+    await redis.stop();
+    const before = [(await stats(a)).framesDecoded.gus ?? 0, (await stats(b)).framesDecoded.fay ?? 0];
+    await a.waitForTimeout(3000);
+    const afterOutage = [(await stats(a)).framesDecoded.gus ?? 0, (await stats(b)).framesDecoded.fay ?? 0];
+    assert.ok(afterOutage[0]! > before[0]! + 20 && afterOutage[1]! > before[1]! + 20, `video kept decoding both ways: ${before} → ${afterOutage}`);
+    const c = await user(0, 'hal');
+    await c.evaluate(() => document.querySelector('call-widget')!.dial('gus', { video: false }));
+    const failed = await waitForEvent(c, 'call-error');
+    assert.equal((failed.detail as { code: string }).code, 'cluster_unavailable');
+    await redis.start();
+    await until('the buses to be back', () => (nodes.every((node) => node.app.services.cluster?.busConnected) ? true : undefined), 10_000);
+    assert.equal(await a.evaluate(() => document.querySelector('call-widget')!.getAttribute('state')), 'in-call', 'the call never ended');
+    for (const p of [a, b, c]) await p.close();
   });
 });

@@ -1,0 +1,71 @@
+// Redis goes away under a running cluster (issue 17, acceptance 5): calls in progress go on, new cross-node work
+// is refused with `cluster_unavailable`, no node crashes, and service resumes when Redis returns — empty, as a
+// restart without persistence leaves it, so each node writes its presence and placements again.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { newApp } from '../../server/store/apps-file';
+import { startRedis, type TestRedis } from '../support/redis';
+import { startServer, type TestServer } from '../support/server';
+import { until } from '../support/until';
+import { connectAs, type TestSocket } from '../support/ws-client';
+
+type Msg = Record<string, unknown>;
+
+describe('cluster: Redis outage', () => {
+  let redis: TestRedis;
+  const nodes: TestServer[] = [];
+  const sockets: TestSocket[] = [];
+  const apps = [newApp('Outage', { demo: true, origins: ['*'] })];
+  async function on(i: number, id: string): Promise<TestSocket> {
+    const s = await connectAs(nodes[i]!.url, await nodes[i]!.token(id));
+    sockets.push(s);
+    return s;
+  }
+  const everyoneSeen = () => (nodes.every((node) => ['o1', 'o2'].every((id) => node.app.services.cluster?.isLive(id))) ? true : undefined);
+
+  before(async () => {
+    redis = await startRedis();
+    for (const nodeId of ['o1', 'o2']) nodes.push(await startServer({ apps, ringTimeoutMs: 5000, cluster: { redisUrl: redis.url, nodeId } }));
+    await until('both nodes to see each other', everyoneSeen, 5000);
+  });
+  after(async () => {
+    for (const s of sockets) s.close();
+    for (const node of nodes) await node.close();
+    await redis?.close();
+  });
+
+  test('a call across nodes survives the outage; new calls get cluster_unavailable; after Redis returns calls ring across nodes again', async () => {
+    const a = await on(0, 'alice');
+    const b = await on(1, 'bob');
+    const dial = await a.request('call.dial', { callees: ['bob'], video: false });
+    const callId = (dial.data as { call: { callId: string } }).call.callId;
+    await b.next((m) => m.type === 'call.incoming');
+    assert.equal((await b.request('call.accept', { callId, video: false })).type, 'response');
+    await a.next((m) => m.type === 'call.state' && (m.call as Msg).phase === 'connected');
+
+    await redis.stop();
+    // Longer than three heartbeats: nodes that lost Redis must not take each other for dead.
+    await new Promise((r) => setTimeout(r, 1200));
+    const refused = await a.request('call.dial', { callees: ['carol'], video: false });
+    assert.equal(refused.code, 'already_in_room', 'still in the call (checked before the cluster is asked)');
+    const c = await on(0, 'carol');
+    assert.equal((await c.request('call.dial', { callees: ['bob'], video: false })).code, 'cluster_unavailable');
+    assert.equal((await c.request('room.join', { roomId: 'during-outage' })).code, 'cluster_unavailable');
+    for (const node of nodes) assert.equal((await fetch(`${node.url}/healthz`)).status, 200, 'no node crashed');
+    const room = nodes[0]!.app.services.rooms.get(nodes[0]!.app.services.apps.tenant(apps[0]!.environments.development!.appKey)!.key, callId);
+    assert.equal(room?.participants.size, 2, 'the call goes on: both still in its room on node 1');
+    assert.ok(![a, b].some((s) => s.messages.some((m) => m.type === 'call.ended')), 'nobody was told the call ended');
+
+    await redis.start();
+    await until('both nodes to see each other again', everyoneSeen, 10_000);
+    await until('both buses to be back', () => (nodes.every((node) => node.app.services.cluster?.busConnected) ? true : undefined), 10_000);
+    await new Promise((r) => setTimeout(r, 100)); // the resubscription reaches Redis just after ioredis says ready
+    // The callee's node wrote its connections again: a new call from node 1 rings bob's second tab on node 2.
+    await a.request('call.hangup', { callId });
+    await b.next((m) => m.type === 'call.ended');
+    const again = await c.request('call.dial', { callees: ['bob'], video: false });
+    assert.equal(again.type, 'response', JSON.stringify(again));
+    const ring = await b.next((m) => m.type === 'call.incoming' && (m.call as Msg).callId === (again.data as { call: { callId: string } }).call.callId, 10_000);
+    assert.ok(ring);
+  });
+});
