@@ -157,7 +157,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   const clients = new SessionRegistry();
   const local = new LocalUserDirectory(presence, rooms);
   const lifecycle: Lifecycle = { shuttingDown: false, moveIdleClients: () => moveIdleClients(services) };
-  const joined = cluster?.start({ apps: registry, rooms, local, localLink: (id) => clients.withId(id), leaveRoom: (link, lost) => calls.leaveRoom(link, lost), draining: () => lifecycle.shuttingDown });
+  const joined = cluster?.start({ graceMs: config.reconnectGraceMs, apps: registry, rooms, local, localLink: (id) => clients.withId(id), leaveRoom: (link, lost) => calls.leaveRoom(link, lost), draining: () => lifecycle.shuttingDown });
   const calls = new CallService(rooms, joined?.users ?? local, {
     ringTimeoutMs: (link) => options.ringTimeoutMs ?? link.identity.tenant.settings.ringTimeoutSeconds * 1000,
     lifecycle: recorder.sink,

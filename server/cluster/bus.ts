@@ -16,6 +16,11 @@ export type BusMessage =
   | { t: 'left'; linkId: string; from: string }
   /** The client is gone for good (`lost`: its connection dropped and did not come back). */
   | { t: 'gone'; link: LinkRef; lost: boolean }
+  /** Are you alive? (a node about to adopt a session of yours asks first) — answered with `pong`. */
+  | { t: 'probe'; id: number; from: string }
+  | { t: 'pong'; id: number }
+  /** The client's socket moved to `link.node` (its old node died): send its notifications there. */
+  | { t: 'rebind'; link: LinkRef }
   /** The client's connection dropped (`connected: false`) or came back. */
   | { t: 'connection'; link: LinkRef; connected: boolean };
 

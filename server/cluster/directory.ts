@@ -21,6 +21,16 @@ export interface NodeInfo {
   draining: boolean;
 }
 
+/** A client session as the cluster knows it, by resume token: another node can continue it if its node dies. */
+export interface SessionRecord {
+  linkId: string;
+  node: string;
+  tenantKey: string;
+  userId: string;
+  /** The node whose room the client is in, when not its own. */
+  attached?: string;
+}
+
 /** What lives somewhere: a call (by CallID) or a room (by kind and RoomID), per tenant. */
 export type HomeKind = 'call' | 'room';
 
@@ -43,6 +53,9 @@ export interface ClusterDirectory {
   homeOf(kind: HomeKind, key: string): Promise<string | undefined>;
   /** Forgets the home of `key` if it is still `node` (a newer claim is left alone). */
   release(kind: HomeKind, key: string, node: string): Promise<void>;
+  saveSession(resumeToken: string, record: SessionRecord, ttlMs: number): Promise<void>;
+  sessionOf(resumeToken: string): Promise<SessionRecord | undefined>;
+  dropSession(resumeToken: string): Promise<void>;
   /** This node is alive with this load; a node that stops beating is dead after `ttlMs`. */
   heartbeat(info: NodeInfo, ttlMs: number): Promise<void>;
   liveNodes(): Promise<NodeInfo[]>;

@@ -6,7 +6,8 @@ import type { ClientLink } from '../domain/links';
 import type { RoomRegistry } from '../domain/rooms';
 import { ServiceError } from '../errors';
 import type { BusMessage, NodeBus } from './bus';
-import { type ClusterDirectory, type LinkRef, type NodeInfo, placeOn } from './directory';
+import type { Identity } from '../domain/tokens';
+import { type ClusterDirectory, type LinkRef, type NodeInfo, type SessionRecord, placeOn } from './directory';
 import { RemoteLink, refOf } from './remote-link';
 
 export type ClientRequest = Exclude<ClientMessage, { type: 'hello' | 'session.renew' }>;
@@ -21,6 +22,8 @@ const ENTERS_ROOM = new Set<ClientRequestType>(['room.join', 'call.dial', 'call.
 const inRoomRequest = (type: ClientRequestType) => (type.startsWith('room.') && type !== 'room.join') || type.startsWith('media.');
 
 const REQUEST_TIMEOUT_MS = 10_000;
+/** How long a node that looks alive may take to answer "are you alive?" before its session is adopted. */
+const PROBE_TIMEOUT_MS = 1000;
 /** Relayed clients not in a room here and idle this long are forgotten (a later request recreates them). */
 const IDLE_LINK_MS = 120_000;
 
@@ -35,6 +38,8 @@ export interface ClusterRelayOptions {
   /** Local sessions by connection id (relayed notifications are delivered to them). */
   localLink(id: string): ClientLink | undefined;
   heartbeatMs: number;
+  /** How long a client whose node died may take to come back through another node before it leaves its room. */
+  graceMs: number;
   load(): number;
   draining(): boolean;
   log(message: string, err?: unknown): void;
@@ -58,6 +63,10 @@ export class ClusterRelay {
   private readonly attached = new Map<string, string>();
   private readonly remotes = new Map<string, RemoteLink>();
   private readonly pending = new Map<number, { resolve(value: unknown): void; reject(err: Error): void; timer: NodeJS.Timeout }>();
+  private readonly probes = new Map<number, () => void>();
+  /** Local sessions' resume tokens by connection id (their records in the directory follow attachments). */
+  private readonly tokens = new Map<string, string>();
+  private readonly orphanTimers = new Map<string, NodeJS.Timeout>();
   private nextId = 1;
   private nodes: NodeInfo[] = [];
   private timers: NodeJS.Timeout[] = [];
@@ -83,6 +92,7 @@ export class ClusterRelay {
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     for (const p of this.pending.values()) clearTimeout(p.timer);
+    for (const t of this.orphanTimers.values()) clearTimeout(t);
     await this.o.directory.leave(this.o.node).catch((err) => this.o.log('could not leave the cluster directory', err));
     await Promise.all([this.o.bus.close(), this.o.directory.close()]);
   }
@@ -104,11 +114,73 @@ export class ClusterRelay {
       throw new ServiceError('cluster_unavailable', 'the cluster directory cannot be reached; try again in a moment');
     });
     const value = target === this.o.node ? await this.local(link, request) : await this.relay(target, link, request);
-    if (ENTERS_ROOM.has(request.type)) {
-      if (target === this.o.node) this.attached.delete(link.id);
-      else this.attached.set(link.id, target);
-    }
+    if (ENTERS_ROOM.has(request.type)) this.attach(link, target === this.o.node ? undefined : target);
     return value;
+  }
+
+  private attach(link: ClientLink, node: string | undefined): void {
+    if (this.attached.get(link.id) === node) return;
+    if (node) this.attached.set(link.id, node);
+    else this.attached.delete(link.id);
+    this.saveSession(link);
+  }
+
+  /** A new local session: recorded so that another node can continue it if this one dies. */
+  sessionOpened(link: ClientLink, resumeToken: string): void {
+    this.tokens.set(link.id, resumeToken);
+    this.saveSession(link);
+  }
+
+  sessionEnded(link: ClientLink): void {
+    const token = this.tokens.get(link.id);
+    this.tokens.delete(link.id);
+    if (token) void this.o.directory.dropSession(token).catch((err) => this.o.log('could not drop a session record', err));
+  }
+
+  private saveSession(link: ClientLink): void {
+    const token = this.tokens.get(link.id);
+    if (!token) return;
+    const record: SessionRecord = { linkId: link.id, node: this.o.node, tenantKey: link.identity.tenant.key, userId: link.identity.userId, ...(this.attached.has(link.id) ? { attached: this.attached.get(link.id)! } : {}) };
+    // Kept while the token is valid plus the grace a dropped client has to come back.
+    const ttl = Math.max(60_000, link.identity.expiresAt - Date.now() + this.o.graceMs);
+    void this.o.directory.saveSession(token, record, ttl).catch((err) => this.o.log('could not save a session record', err));
+  }
+
+  /**
+   * A resume token this node does not know: the session of a node that died (kill -9, power loss) can be
+   * continued here — same connection id, so the room that holds it (on a live node) keeps it. Only when its
+   * node is dead or does not answer a probe: a live node keeps its own sessions.
+   */
+  async adoptable(resumeToken: string, identity: Identity): Promise<SessionRecord | undefined> {
+    const record = await this.o.directory.sessionOf(resumeToken).catch(() => undefined);
+    if (!record || record.node === this.o.node || record.tenantKey !== identity.tenant.key || record.userId !== identity.userId) return undefined;
+    if (this.isLive(record.node) && (await this.probe(record.node))) return undefined;
+    await this.o.directory.dropSession(resumeToken).catch(() => undefined);
+    return record;
+  }
+
+  /** The adopted session runs here now: the node holding its room sends its notifications here. */
+  adopted(link: ClientLink, record: SessionRecord): void {
+    if (record.attached && this.isLive(record.attached)) {
+      this.attached.set(link.id, record.attached);
+      this.send(record.attached, { t: 'rebind', link: refOf(link, this.o.node) });
+    }
+    this.saveSession(link);
+  }
+
+  private probe(node: string): Promise<boolean> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.probes.delete(id);
+        resolve(false);
+      }, PROBE_TIMEOUT_MS);
+      this.probes.set(id, () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+      this.o.bus.send(node, { t: 'probe', id, from: this.o.node }).catch(() => undefined);
+    });
   }
 
   /** Whether the client's room is on another node (a draining node must not move it away mid-call). */
@@ -120,6 +192,7 @@ export class ClusterRelay {
   clientGone(link: ClientLink, lost: boolean): void {
     const node = this.attached.get(link.id);
     this.attached.delete(link.id);
+    this.sessionEnded(link);
     if (node) this.send(node, { t: 'gone', link: refOf(link, this.o.node), lost });
   }
 
@@ -220,9 +293,30 @@ export class ClusterRelay {
         link?.notify(type as never, payload as never);
         return;
       }
-      case 'left':
-        if (this.attached.get(message.linkId) === message.from) this.attached.delete(message.linkId);
+      case 'left': {
+        const link = this.o.localLink(message.linkId);
+        if (this.attached.get(message.linkId) === message.from) {
+          if (link) this.attach(link, undefined);
+          else this.attached.delete(message.linkId);
+        }
         return;
+      }
+      case 'probe':
+        this.send(message.from, { t: 'pong', id: message.id });
+        return;
+      case 'pong':
+        this.probes.get(message.id)?.();
+        this.probes.delete(message.id);
+        return;
+      case 'rebind': {
+        const link = this.remotes.get(message.link.id);
+        if (!link) return;
+        link.node = message.link.node;
+        link.lastUsed = Date.now();
+        clearTimeout(this.orphanTimers.get(link.id));
+        this.orphanTimers.delete(link.id);
+        return;
+      }
       case 'gone': {
         const link = this.remotes.get(message.link.id);
         if (!link) return;
@@ -258,7 +352,29 @@ export class ClusterRelay {
   private async beat(): Promise<void> {
     const { directory, node, heartbeatMs } = this.o;
     await directory.heartbeat({ id: node, load: this.o.load(), draining: this.o.draining() }, heartbeatMs * 3);
+    const before = this.nodes;
     this.nodes = await directory.liveNodes();
+    // Only a beat that reached Redis gets here: an outage never makes a node look dead.
+    for (const dead of before.filter((n) => !this.isLive(n.id))) this.nodeDied(dead.id);
+  }
+
+  /**
+   * A node stopped beating. Its clients in rooms here get the grace period to come back through another node
+   * (which adopts their sessions and rebinds them); those that do not leave as `connection_lost`.
+   */
+  private nodeDied(node: string): void {
+    this.o.log(`cluster node ${node} stopped beating: its clients have ${Math.round(this.o.graceMs / 1000)} s to come back through another node`);
+    for (const link of this.remotes.values()) {
+      if (link.node !== node || this.orphanTimers.has(link.id)) continue;
+      const timer = setTimeout(() => {
+        this.orphanTimers.delete(link.id);
+        if (link.node !== node) return;
+        this.remotes.delete(link.id);
+        this.o.rooms.discardPrepared(link);
+        this.o.leaveRoom(link, true);
+      }, this.o.graceMs);
+      this.orphanTimers.set(link.id, timer);
+    }
   }
 
   private sweep(): void {

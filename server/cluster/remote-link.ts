@@ -11,7 +11,8 @@ import type { LinkRef } from './directory';
  */
 export class RemoteLink implements ClientLink {
   readonly id: string;
-  readonly node: string;
+  /** Where its socket is; changes when its node died and another node adopted the session. */
+  node: string;
   readonly identity: Identity;
   lastUsed = Date.now();
 

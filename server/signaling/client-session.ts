@@ -23,7 +23,7 @@ export interface SessionTransport {
  * that presents `resumeToken` within the grace period takes it over and receives what it missed.
  */
 export class ClientSession implements ClientLink {
-  readonly id = randomUUID();
+  readonly id: string;
   readonly resumeToken = randomBytes(24).toString('base64url');
   private transport: SessionTransport | undefined;
   private buffered: ServerMessage[] = [];
@@ -31,10 +31,13 @@ export class ClientSession implements ClientLink {
   private graceTimer: NodeJS.Timeout | undefined;
   ended = false;
 
+  /** `id`: a connection id to continue (another node's session adopted after that node died). */
   constructor(
     readonly identity: Identity,
     transport: SessionTransport,
+    id: string = randomUUID(),
   ) {
+    this.id = id;
     this.transport = transport;
   }
 

@@ -278,6 +278,9 @@ export class SignalingConnection implements SessionTransport {
       if (this.closed) return;
       clearTimeout(this.helloTimer);
       const resumed = hello.resume === undefined ? undefined : this.ctx.sessions.find(hello.resume, identity);
+      // Not ours: in a cluster it may be the session of a node that died, which this node then continues.
+      const adopted = !resumed && hello.resume !== undefined ? await this.ctx.adoptSession?.(hello.resume, identity) : undefined;
+      if (this.closed) return;
       // A draining node keeps only the clients whose calls and rooms still run here; others go elsewhere.
       if (!resumed && this.ctx.draining?.()) {
         this.fail('server_draining', 'this server is shutting down: connect again to reach another server', hello.requestId);
@@ -291,7 +294,7 @@ export class SignalingConnection implements SessionTransport {
       this.admission = admission;
       this.limiter = admission.limiter;
       this.releaseUnauthenticated?.();
-      const session = resumed ?? new ClientSession(identity, this);
+      const session = resumed ?? new ClientSession(identity, this, adopted?.linkId);
       // A resume may bring a newer token: the session runs on the later expiry from now on.
       if (resumed) resumed.identity.expiresAt = Math.max(resumed.identity.expiresAt, identity.expiresAt);
       this.session = session;
@@ -303,7 +306,7 @@ export class SignalingConnection implements SessionTransport {
         environment: identity.tenant.environment,
         grants: identity.grants,
         resumeToken: session.resumeToken,
-        resumed: resumed !== undefined,
+        resumed: resumed !== undefined || adopted !== undefined,
         reconnectGraceMs: this.ctx.reconnectGraceMs,
         iceServers: this.ctx.iceServers(identity),
         expiresAt: session.identity.expiresAt,
@@ -317,6 +320,7 @@ export class SignalingConnection implements SessionTransport {
       } else {
         this.ctx.sessions.add(session);
         this.ctx.presence.add(session);
+        this.ctx.onOpened?.(session, adopted);
       }
     } catch (error) {
       if (error instanceof TokenError) this.fail(error.code, error.message, hello.requestId);

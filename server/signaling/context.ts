@@ -1,6 +1,7 @@
 import type { IceServerInfo, RecentCall } from '../../protocol';
 import type { ClientMessage } from '../../protocol/client-messages';
 import type { ClientLink } from '../domain/links';
+import type { SessionRecord } from '../cluster/directory';
 import type { Identity } from '../domain/tokens';
 import type { AppRegistry } from '../domain/apps';
 import type { CallService } from '../domain/calls';
@@ -40,4 +41,8 @@ export interface SignalingContext {
   /** Every request's type, outcome and duration in seconds (for /metrics). */
   observeRequest?(type: string, outcome: 'ok' | 'error', seconds: number): void;
   onResumed?(session: ClientSession): void;
+  /** A resume token this node does not know: the session of a dead cluster node to continue here, if any. */
+  adoptSession?(resumeToken: string, identity: Identity): Promise<SessionRecord | undefined>;
+  /** A session starts here: new, or `adopted` from a dead node. */
+  onOpened?(session: ClientSession, adopted: SessionRecord | undefined): void;
 }

@@ -7,6 +7,7 @@ import { endClientSession } from './client-lifecycle';
 import type { SignalingLimits } from '../config';
 import { SignalingConnection } from './connection';
 import { handleRequest } from './handlers';
+import type { ClusterRelay } from '../cluster/relay';
 import { SignalingQuotas } from './user-quotas';
 import type { SignalingContext } from './context';
 
@@ -14,6 +15,17 @@ export interface SignalingRouteOptions {
   services: Services;
   limits: SignalingLimits;
   observeRequest?: SignalingContext['observeRequest'];
+}
+
+/** In a cluster, sessions are recorded so another node can continue them, and adopted when theirs died. */
+function clusterHooks(cluster: ClusterRelay): Pick<SignalingContext, 'adoptSession' | 'onOpened'> {
+  return {
+    adoptSession: (token, identity) => cluster.adoptable(token, identity),
+    onOpened: (session, adopted) => {
+      cluster.sessionOpened(session, session.resumeToken);
+      if (adopted) cluster.adopted(session, adopted);
+    },
+  };
 }
 
 /**
@@ -38,6 +50,7 @@ export const signalingRoutes: FastifyPluginAsync<SignalingRouteOptions> = async 
     onDetached: (session) => connectionChanged(session, false),
     onResumed: (session) => connectionChanged(session, true),
     draining: () => services.lifecycle.shuttingDown,
+    ...(services.cluster ? clusterHooks(services.cluster) : {}),
     dispatch: (link, request) => (services.cluster ? services.cluster.dispatch(link, request) : handleRequest(ctx, link, request)),
     ...(observeRequest ? { observeRequest } : {}),
   };

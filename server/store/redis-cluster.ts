@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { BusMessage, NodeBus } from '../cluster/bus';
-import type { ClusterDirectory, HomeKind, LinkRef, NodeInfo } from '../cluster/directory';
+import type { ClusterDirectory, HomeKind, LinkRef, NodeInfo, SessionRecord } from '../cluster/directory';
 
 /** Homes and room memberships outlive no day: a node that died without cleaning up leaves no key forever. */
 const SAFETY_TTL_MS = 24 * 3_600_000;
@@ -75,6 +75,19 @@ export class RedisDirectory implements ClusterDirectory {
 
   async release(kind: HomeKind, key: string, node: string): Promise<void> {
     await this.redis.eval(DELETE_IF, 1, `${P}home:${kind}:${key}`, node);
+  }
+
+  async saveSession(resumeToken: string, record: SessionRecord, ttlMs: number): Promise<void> {
+    await this.redis.set(`${P}session:${resumeToken}`, JSON.stringify(record), 'PX', ttlMs);
+  }
+
+  async sessionOf(resumeToken: string): Promise<SessionRecord | undefined> {
+    const value = await this.redis.get(`${P}session:${resumeToken}`);
+    return value ? (JSON.parse(value) as SessionRecord) : undefined;
+  }
+
+  async dropSession(resumeToken: string): Promise<void> {
+    await this.redis.del(`${P}session:${resumeToken}`);
   }
 
   async heartbeat(info: NodeInfo, ttlMs: number): Promise<void> {
