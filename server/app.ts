@@ -157,7 +157,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   const clients = new SessionRegistry();
   const local = new LocalUserDirectory(presence, rooms);
   const lifecycle: Lifecycle = { shuttingDown: false, moveIdleClients: () => moveIdleClients(services) };
-  const joined = cluster?.start({ graceMs: config.reconnectGraceMs, apps: registry, rooms, local, localLink: (id) => clients.withId(id), leaveRoom: (link, lost) => calls.leaveRoom(link, lost), draining: () => lifecycle.shuttingDown });
+  const joined = cluster?.start({ graceMs: config.reconnectGraceMs, rejoinCall: (link, snapshot): Promise<Room> => calls.rejoin(link, snapshot, config.reconnectGraceMs), apps: registry, rooms, local, localLink: (id) => clients.withId(id), leaveRoom: (link, lost): void => void calls.leaveRoom(link, lost), draining: () => lifecycle.shuttingDown });
   const calls = new CallService(rooms, joined?.users ?? local, {
     ringTimeoutMs: (link) => options.ringTimeoutMs ?? link.identity.tenant.settings.ringTimeoutSeconds * 1000,
     lifecycle: recorder.sink,
@@ -174,7 +174,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   hooks.onSessionEnded = (room, reason) => sink(room.tenant, { type: 'session.ended', reason: room.endReason ?? reason, ...at(room) });
   if (cluster && joined) {
     cluster.wrapRoomHooks(hooks, joined.relay);
-    cluster.resyncFrom({ links: () => presence.all(), rooms: () => rooms.all(), calls: () => calls.liveCalls() });
+    cluster.resyncFrom({ links: () => presence.all(), rooms: () => rooms.all(), calls: () => calls.live() });
   }
   const moderation = new Moderation(rooms, calls);
   const services: Services = { config, apps: registry, pool, presence, rooms, calls, moderation, clients, records, outbox, lifecycle, authFailures: new AuthFailureLimiter(options.authFailureLimits ?? config.authFailures), ...(joined ? { cluster: joined.relay } : {}) };

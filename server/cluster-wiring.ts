@@ -1,6 +1,7 @@
 import type { ServerConfig } from './config';
 import type { AppRegistry } from './domain/apps';
 import type { CallRegistry } from './domain/calls';
+import type { CallSnapshot } from './domain/call-snapshot';
 import type { ClientLink } from './domain/links';
 import type { Room, RoomHooks, RoomRegistry } from './domain/rooms';
 import type { LocalUserDirectory, UserDirectory } from './domain/user-directory';
@@ -79,14 +80,16 @@ export class ClusterWiring {
     const { nodeId } = this.config;
     return {
       registered: async (tenantKey, callId) => void (await this.directory.claim('call', clusterCallKey(tenantKey, callId), nodeId)),
+      changed: (snapshot) => void this.directory.saveCall(clusterCallKey(snapshot.tenantKey, snapshot.callId), snapshot).catch((err) => this.log('could not save a call snapshot', err)),
+      ended: (tenantKey, callId) => void this.directory.dropCall(clusterCallKey(tenantKey, callId)).catch((err) => this.log('could not drop a call snapshot', err)),
       unregistered: (tenantKey, callId) => void this.directory.release('call', clusterCallKey(tenantKey, callId), nodeId).catch((err) => this.log('could not release a call home', err)),
     };
   }
 
   /** The relay, and the cluster-wide user directory calls ring through. */
-  start(deps: { graceMs: number; apps: AppRegistry; rooms: RoomRegistry; local: LocalUserDirectory; localLink(id: string): ClientLink | undefined; leaveRoom(link: ClientLink, lost: boolean): void; draining(): boolean }): { relay: ClusterRelay; users: UserDirectory } {
+  start(deps: { graceMs: number; rejoinCall(link: ClientLink, snapshot: CallSnapshot): Promise<Room>; apps: AppRegistry; rooms: RoomRegistry; local: LocalUserDirectory; localLink(id: string): ClientLink | undefined; leaveRoom(link: ClientLink, lost: boolean): void; draining(): boolean }): { relay: ClusterRelay; users: UserDirectory } {
     const { nodeId, heartbeatMs } = this.config;
-    const relay = new ClusterRelay({ node: nodeId, directory: this.directory, bus: this.bus, apps: deps.apps, rooms: deps.rooms, leaveRoom: deps.leaveRoom, localLink: deps.localLink, heartbeatMs, graceMs: deps.graceMs, load: () => deps.rooms.participantCount, draining: deps.draining, log: this.log });
+    const relay = new ClusterRelay({ node: nodeId, directory: this.directory, bus: this.bus, apps: deps.apps, rooms: deps.rooms, leaveRoom: deps.leaveRoom, localLink: deps.localLink, heartbeatMs, graceMs: deps.graceMs, rejoinCall: deps.rejoinCall, load: () => deps.rooms.participantCount, draining: deps.draining, log: this.log });
     this.relay = relay;
     return { relay, users: new ClusterUserDirectory(deps.local, this.directory, relay) };
   }

@@ -1,11 +1,13 @@
 import type { ClientRequestType } from '../../protocol';
-import type { LinkRef } from './directory';
+import type { LinkRef, RoomRef } from './directory';
 
 /**
  * What nodes say to each other (Redis pub/sub, one channel per node). Trusted — only nodes publish — but
  * parsed defensively: a message that does not parse is dropped and logged, never thrown.
  */
 export type BusMessage =
+  /** Put `link` back into `room` here (its node died; this node continues the room); answered with `reply`. */
+  | { t: 'recover'; id: number; from: string; link: LinkRef; room: RoomRef }
   /** Run this client request for `link` here (this node holds the call or room); answer with `reply`. */
   | { t: 'request'; id: number; from: string; link: LinkRef; request: { type: ClientRequestType } & Record<string, unknown> }
   | { t: 'reply'; id: number; ok: true; value: unknown }

@@ -1,3 +1,4 @@
+import type { CallSnapshot } from '../domain/call-snapshot';
 import type { Grants } from '../domain/tokens';
 
 /** A connection as other nodes see it: enough to ring it and to act for it (no socket, no tenant object). */
@@ -29,6 +30,14 @@ export interface SessionRecord {
   userId: string;
   /** The node whose room the client is in, when not its own. */
   attached?: string;
+  /** The room it is in (wherever that is): continued elsewhere if the room's node dies. */
+  room?: RoomRef;
+}
+
+/** A room by kind and RoomID (a call's room: kind `call`, RoomID = CallID). */
+export interface RoomRef {
+  roomId: string;
+  kind: 'call' | 'conference' | 'live';
 }
 
 /** What lives somewhere: a call (by CallID) or a room (by kind and RoomID), per tenant. */
@@ -53,6 +62,11 @@ export interface ClusterDirectory {
   homeOf(kind: HomeKind, key: string): Promise<string | undefined>;
   /** Forgets the home of `key` if it is still `node` (a newer claim is left alone). */
   release(kind: HomeKind, key: string, node: string): Promise<void>;
+  /** Makes `node` the home of `key` whatever it was (a call continued on `node` after its node died). */
+  assign(kind: HomeKind, key: string, node: string): Promise<void>;
+  saveCall(key: string, snapshot: CallSnapshot): Promise<void>;
+  callOf(key: string): Promise<CallSnapshot | undefined>;
+  dropCall(key: string): Promise<void>;
   saveSession(resumeToken: string, record: SessionRecord, ttlMs: number): Promise<void>;
   sessionOf(resumeToken: string): Promise<SessionRecord | undefined>;
   dropSession(resumeToken: string): Promise<void>;

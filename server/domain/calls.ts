@@ -7,6 +7,7 @@ import type { ClientLink } from './links';
 import type { UserDirectory } from './user-directory';
 import type { Room, RoomRegistry } from './rooms';
 import { RingBudget, userKey } from './ring-budget';
+import { type CallSnapshot, callInfoOf, peopleIn, snapshotOf, stateOf } from './call-snapshot';
 
 export { userKey };
 
@@ -31,6 +32,10 @@ interface LiveCall {
  */
 export interface CallRegistry {
   registered(tenantKey: string, callId: string): Promise<void>;
+  /** After every change of a live call (a cluster keeps the snapshot to continue the call if this node dies). */
+  changed(snapshot: CallSnapshot): void;
+  /** The call ended: there is nothing left to continue. */
+  ended(tenantKey: string, callId: string): void;
   unregistered(tenantKey: string, callId: string): void;
 }
 
@@ -198,35 +203,13 @@ export class CallService {
     this.ended.clear();
   }
 
-  /**
-   * Everyone a live call holds — its caller, and invitees ringing or joined — as `userKey`s: a draining server
-   * moves every other client away and keeps these until their calls end.
-   */
-  involvedUsers(): Set<string> {
-    const users = new Set<string>();
-    for (const call of this.calls.values()) {
-      if (call.state.callerIn) users.add(userKey(call.tenantKey, call.state.callerId));
-      for (const [userId, status] of call.state.invitees) {
-        if (status === 'ringing' || status === 'joined') users.add(userKey(call.tenantKey, userId));
-      }
-    }
-    return users;
-  }
-
-  /** Every live call this node holds (a cluster re-registers them after Redis came back empty). */
-  liveCalls(): { tenantKey: string; callId: string }[] {
-    return [...this.calls.values()].map((c) => ({ tenantKey: c.tenantKey, callId: c.callId }));
+  /** Every live call's state (drain keeps the people they hold, /metrics counts phases, a cluster re-registers them). */
+  live(): { tenantKey: string; callId: string; state: CallState }[] {
+    return [...this.calls.values()].map(({ tenantKey, callId, state }) => ({ tenantKey, callId, state }));
   }
 
   get activeCount(): number {
     return this.calls.size;
-  }
-
-  /** Live calls by phase (for /metrics). */
-  countByPhase(): { ringing: number; connected: number } {
-    const counts = { ringing: 0, connected: 0 };
-    for (const call of this.calls.values()) if (call.state.phase !== 'ended') counts[call.state.phase] += 1;
-    return counts;
   }
 
   private leave(call: LiveCall, link: ClientLink, lost = false): void {
@@ -330,6 +313,7 @@ export class CallService {
     }
     call.ringTimers.clear();
     const key = this.key(call.tenantKey, call.callId);
+    this.options.registry?.ended(call.tenantKey, call.callId);
     this.calls.delete(key);
     this.ended.set(key, call);
     setTimeout(() => {
@@ -344,6 +328,34 @@ export class CallService {
 
   private broadcastState(call: LiveCall): void {
     call.room.broadcast('call.state', { call: this.info(call) });
+    const snapshot = snapshotOf(call);
+    if (snapshot) this.options.registry?.changed(snapshot);
+  }
+
+  /**
+   * A call whose node died, continued on this one (cluster failover): its state from the last snapshot, a new
+   * room session that each participant rejoins as they come back; who is not back within `graceMs` has left.
+   */
+  async rejoin(link: ClientLink, snapshot: CallSnapshot, graceMs: number): Promise<Room> {
+    const key = this.key(snapshot.tenantKey, snapshot.callId);
+    const { room } = await this.rooms.join(link, snapshot.callId, 'call', { video: snapshot.video });
+    let call = this.calls.get(key);
+    if (!call) {
+      const { tenantKey, callId, caller, video, requested } = snapshot;
+      const created: LiveCall = { tenantKey, callId, caller, video, requested, callerLink: link, room, state: stateOf(snapshot), ringTimers: new Map(), rung: new Map() };
+      this.calls.set(key, (call = created));
+      setTimeout(() => {
+        if (created.state.phase === 'ended') return;
+        for (const userId of peopleIn(created.state)) {
+          if (created.room.participants.has(userId)) continue;
+          const left = transition(created.state, { type: 'leave', userId, at: this.now(), lost: true });
+          if (left.ok) created.state = left.state;
+        }
+        this.afterChange(created);
+      }, graceMs).unref();
+    }
+    this.broadcastState(call);
+    return room;
   }
 
   private apply(call: LiveCall, event: CallEvent): CallInfo {
@@ -371,15 +383,6 @@ export class CallService {
   }
 
   private info(call: LiveCall): CallInfo {
-    return {
-      callId: call.callId,
-      caller: call.caller,
-      callees: [...new Set([...call.requested, ...call.state.invitees.keys()])],
-      invitees: Object.fromEntries(call.state.invitees),
-      video: call.video,
-      phase: call.state.phase,
-      sessionId: call.room.sessionId,
-      ...(call.state.connectedAt !== undefined ? { connectedAt: call.state.connectedAt } : {}),
-    };
+    return callInfoOf(call, call.room.sessionId);
   }
 }

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Services } from '../services';
+import { countByPhase } from '../domain/call-snapshot';
 
 export interface ServerMetrics {
   registry: Registry;
@@ -24,7 +25,7 @@ export function createMetrics(services: Services): ServerMetrics {
     labelNames: ['state'],
     registers: [registry],
     collect() {
-      for (const [state, n] of Object.entries(services.calls.countByPhase())) this.set({ state }, n);
+      for (const [state, n] of Object.entries(countByPhase(services.calls.live()))) this.set({ state }, n);
     },
   });
   gauge('call_widget_calls_preparing', 'Callees preparing media while their call rings', () => services.rooms.preparedCount);

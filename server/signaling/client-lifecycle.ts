@@ -1,4 +1,5 @@
 import { userKey } from '../domain/calls';
+import { involvedUsers } from '../domain/call-snapshot';
 import type { Services } from '../services';
 import type { ClientSession } from './client-session';
 
@@ -21,7 +22,7 @@ export function endClientSession(services: Services, session: ClientSession, rea
  * A dropped one that nothing holds is ended at once (it resumes elsewhere, not here). Returns how many.
  */
 export function moveIdleClients(services: Services): number {
-  const held = services.calls.involvedUsers();
+  const held = involvedUsers(services.calls.live());
   let moved = 0;
   for (const session of services.clients.all()) {
     if (services.rooms.roomOf(session) || services.cluster?.attachedElsewhere(session) || held.has(userKey(session.identity.tenant.key, session.identity.userId))) continue;

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { BusMessage, NodeBus } from '../cluster/bus';
 import type { ClusterDirectory, HomeKind, LinkRef, NodeInfo, SessionRecord } from '../cluster/directory';
+import type { CallSnapshot } from '../domain/call-snapshot';
 
 /** Homes and room memberships outlive no day: a node that died without cleaning up leaves no key forever. */
 const SAFETY_TTL_MS = 24 * 3_600_000;
@@ -75,6 +76,23 @@ export class RedisDirectory implements ClusterDirectory {
 
   async release(kind: HomeKind, key: string, node: string): Promise<void> {
     await this.redis.eval(DELETE_IF, 1, `${P}home:${kind}:${key}`, node);
+  }
+
+  async assign(kind: HomeKind, key: string, node: string): Promise<void> {
+    await this.redis.set(`${P}home:${kind}:${key}`, node, 'PX', SAFETY_TTL_MS);
+  }
+
+  async saveCall(key: string, snapshot: CallSnapshot): Promise<void> {
+    await this.redis.set(`${P}callstate:${key}`, JSON.stringify(snapshot), 'PX', SAFETY_TTL_MS);
+  }
+
+  async callOf(key: string): Promise<CallSnapshot | undefined> {
+    const value = await this.redis.get(`${P}callstate:${key}`);
+    return value ? (JSON.parse(value) as CallSnapshot) : undefined;
+  }
+
+  async dropCall(key: string): Promise<void> {
+    await this.redis.del(`${P}callstate:${key}`);
   }
 
   async saveSession(resumeToken: string, record: SessionRecord, ttlMs: number): Promise<void> {
