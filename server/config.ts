@@ -187,7 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     trustProxy: trustProxyFromEnv(env.TRUST_PROXY),
     distDir: resolve(env.DIST_DIR || './dist'),
     widgetDir: resolve(env.WIDGET_DIST_DIR || './widget/dist'),
-    cluster: redisUrl ? { redisUrl, nodeId, heartbeatMs: intFromEnv(env, 'CLUSTER_HEARTBEAT_MS', 2000, 100, 60_000) } : undefined,
+    cluster: redisUrl ? { redisUrl, nodeId, heartbeatMs: intFromEnv(env, 'CLUSTER_HEARTBEAT_MS', 1000, 100, 60_000) } : undefined,
     ...overrides,
   };
   return config;

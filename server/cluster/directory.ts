@@ -80,6 +80,30 @@ export interface ClusterDirectory {
   close(): Promise<void>;
 }
 
+/** What one heartbeat tells a node about the others (see `judgeLiveness`). */
+export interface Liveness {
+  /** Nodes to route to: alive, or suspects not yet dead. */
+  nodes: NodeInfo[];
+  suspects: Map<string, { info: NodeInfo; since: number }>;
+  /** Nodes declared dead by this beat. */
+  dead: string[];
+}
+
+/**
+ * Who is alive after a heartbeat that read `fresh` (nodes whose heartbeat key has not expired). A node that
+ * went missing is a suspect — still routed to — and dead once missing for 1.5 beats while this node's own beats
+ * succeeded for 2.5 beats: a Redis that restarted empty, or an outage, never makes a node look dead.
+ */
+export function judgeLiveness(previous: Liveness, fresh: NodeInfo[], now: number, lastFailedBeat: number, beatMs: number): Liveness {
+  const isFresh = (id: string) => fresh.some((n) => n.id === id);
+  const suspects = new Map([...previous.suspects].filter(([id]) => !isFresh(id)));
+  for (const n of previous.nodes) if (!isFresh(n.id) && !suspects.has(n.id)) suspects.set(n.id, { info: n, since: now });
+  const trusted = now - lastFailedBeat > beatMs * 2.5;
+  const dead = [...suspects].filter(([, s]) => trusted && now - s.since >= beatMs * 1.5).map(([id]) => id);
+  for (const id of dead) suspects.delete(id);
+  return { nodes: [...fresh, ...[...suspects.values()].map((s) => s.info)], suspects, dead };
+}
+
 /** Picks where a new call or room goes: the least-loaded live node that is not draining; this node on a tie. */
 export function placeOn(nodes: readonly NodeInfo[], self: string): string {
   const open = nodes.filter((n) => !n.draining);

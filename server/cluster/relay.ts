@@ -8,7 +8,7 @@ import type { Identity } from '../domain/tokens';
 import { ServiceError } from '../errors';
 import type { BusMessage, NodeBus } from './bus';
 import { BusRpc } from './bus-rpc';
-import { type ClusterDirectory, type LinkRef, type NodeInfo, type RoomRef, type SessionRecord, placeOn } from './directory';
+import { type ClusterDirectory, type LinkRef, type Liveness, type RoomRef, type SessionRecord, judgeLiveness, placeOn } from './directory';
 import { RoomRecovery, clusterCallKey, clusterRoomKey } from './recovery';
 import { RemoteLink, RemoteLinks, refOf } from './remote-link';
 import { ClusterSessions } from './sessions';
@@ -65,7 +65,9 @@ export class ClusterRelay {
   private readonly sessions: ClusterSessions;
   private readonly remotes: RemoteLinks;
   private readonly recovery: RoomRecovery;
-  private nodes: NodeInfo[] = [];
+  /** Live nodes as of the last heartbeat, plus suspects: missing, but not yet long enough to be dead. */
+  private liveness: Liveness = { nodes: [], suspects: new Map(), dead: [] };
+  private lastFailedBeat = 0;
   private timers: NodeJS.Timeout[] = [];
 
   constructor(private readonly o: ClusterRelayOptions) {
@@ -77,7 +79,7 @@ export class ClusterRelay {
       directory: o.directory,
       rooms: o.rooms,
       rejoinCall: o.rejoinCall,
-      place: () => placeOn(this.nodes, o.node),
+      place: () => placeOn(this.liveness.nodes, o.node),
       isLive: (node) => this.isLive(node),
       recoverOn: async (node, link, room) => void (await this.rpc.call(node, (id) => ({ t: 'recover', id, from: o.node, link: refOf(link, o.node), room }))),
       attach: (link, node, room) => this.sessions.entered(link, node, room),
@@ -96,7 +98,14 @@ export class ClusterRelay {
 
   async start(): Promise<void> {
     await this.beat();
-    this.timers.push(setInterval(() => void this.beat().catch((err) => this.o.log('cluster heartbeat failed', err)), this.o.heartbeatMs).unref());
+    this.timers.push(
+      setInterval(() => {
+        this.beat().catch((err) => {
+          this.lastFailedBeat = Date.now();
+          this.o.log('cluster heartbeat failed', err);
+        });
+      }, this.o.heartbeatMs).unref(),
+    );
     this.timers.push(setInterval(() => this.remotes.sweep((l) => this.o.rooms.roomOf(l) !== undefined || this.o.rooms.hasPrepared(l)), 60_000).unref());
   }
 
@@ -115,7 +124,7 @@ export class ClusterRelay {
 
   /** Live node ids as of the last heartbeat (this node always counts). */
   isLive(node: string): boolean {
-    return node === this.o.node || this.nodes.some((n) => n.id === node);
+    return node === this.o.node || this.liveness.nodes.some((n) => n.id === node);
   }
 
   /** The client's request: run here, or on the node holding its call or room. */
@@ -192,7 +201,7 @@ export class ClusterRelay {
   private async targetOf(link: ClientLink, request: ClientRequest): Promise<string> {
     const { tenant } = link.identity;
     const self = this.o.node;
-    if (request.type === 'call.dial') return this.freeTarget(link, placeOn(this.nodes, self));
+    if (request.type === 'call.dial') return this.freeTarget(link, placeOn(this.liveness.nodes, self));
     if (CALL_REQUESTS.has(request.type)) {
       const home = await this.o.directory.homeOf('call', clusterCallKey(tenant.key, (request as { callId: string }).callId));
       // Unknown or on a dead node: answered here (not_found, or "already ended" for a call this node held).
@@ -201,11 +210,11 @@ export class ClusterRelay {
     }
     if (request.type === 'room.join') {
       const key = clusterRoomKey(tenant.key, request.kind ?? 'conference', request.roomId);
-      let home = await this.o.directory.claim('room', key, placeOn(this.nodes, self));
+      let home = await this.o.directory.claim('room', key, placeOn(this.liveness.nodes, self));
       if (!this.isLive(home)) {
         // Its node died: the room starts again on a live one.
         await this.o.directory.release('room', key, home);
-        home = await this.o.directory.claim('room', key, placeOn(this.nodes, self));
+        home = await this.o.directory.claim('room', key, placeOn(this.liveness.nodes, self));
       }
       return this.freeTarget(link, home);
     }
@@ -286,13 +295,12 @@ export class ClusterRelay {
     }
   }
 
+  /** Publishes this node's load (its key lives 2.5 beats) and judges who else is alive (judgeLiveness). */
   private async beat(): Promise<void> {
     const { directory, node, heartbeatMs } = this.o;
-    await directory.heartbeat({ id: node, load: this.o.load(), draining: this.o.draining() }, heartbeatMs * 3);
-    const before = this.nodes;
-    this.nodes = await directory.liveNodes();
-    // Only a beat that reached Redis gets here: an outage never makes a node look dead.
-    for (const dead of before.filter((n) => !this.isLive(n.id))) this.nodeDied(dead.id);
+    await directory.heartbeat({ id: node, load: this.o.load(), draining: this.o.draining() }, heartbeatMs * 2.5);
+    this.liveness = judgeLiveness(this.liveness, await directory.liveNodes(), Date.now(), this.lastFailedBeat, heartbeatMs);
+    for (const id of this.liveness.dead) this.nodeDied(id);
   }
 
   /**

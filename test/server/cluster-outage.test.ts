@@ -60,6 +60,11 @@ describe('cluster: Redis outage', () => {
     await until('both nodes to see each other again', everyoneSeen, 10_000);
     await until('both buses to be back', () => (nodes.every((node) => node.app.services.cluster?.busConnected) ? true : undefined), 10_000);
     await new Promise((r) => setTimeout(r, 100)); // the resubscription reaches Redis just after ioredis says ready
+    // Redis came back empty: no node took the other for dead (no failover split the call).
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(nodes[1]!.app.services.rooms.size, 0, 'node 2 did not continue the call on its own');
+    assert.equal(room?.participants.size, 2);
+    assert.ok(![a, b].some((s) => s.messages.some((m) => m.type === 'media.reset' || m.type === 'call.ended')), 'nobody was moved or ended');
     // The callee's node wrote its connections again: a new call from node 1 rings bob's second tab on node 2.
     await a.request('call.hangup', { callId });
     await b.next((m) => m.type === 'call.ended');
