@@ -34,6 +34,10 @@ describe('bad configuration', () => {
     ['LOG_LEVEL unknown', { LOG_LEVEL: 'verbose' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"/],
     ['ANNOUNCED_IP a host name', { ANNOUNCED_IP: 'calls.example.com' }, /ANNOUNCED_IP must be an IPv4 or IPv6 address/],
     ['RTC_LISTEN_IP not an address', { RTC_LISTEN_IP: 'eth0' }, /RTC_LISTEN_IP must be an IPv4 or IPv6 address/],
+    ['REDIS_URL not a redis URL', { REDIS_URL: 'localhost:6379' }, /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL .*got "localhost:6379"/],
+    ['CLUSTER_NODE_ID with spaces', { REDIS_URL: 'redis://127.0.0.1:1', CLUSTER_NODE_ID: 'node one' }, /CLUSTER_NODE_ID must be 1-64 letters, digits/],
+    // Nothing listens on port 1: a cluster node that cannot reach its Redis does not start.
+    ['REDIS_URL unreachable', { REDIS_URL: 'redis://127.0.0.1:1' }, /REDIS_URL redis:\/\/127\.0\.0\.1:1 cannot be reached/],
     // Under a regular file, so it is unwritable even for root (CI runs as root).
     ['DATA_DIR unwritable', { DATA_DIR: '/etc/hostname/data' }, /DATA_DIR must be a writable directory, but \/etc\/hostname\/data is not/],
   ];
