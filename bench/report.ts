@@ -15,6 +15,7 @@ const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
 const latency = load('latency');
 const size = load('size');
 const load_ = load('signaling-load');
+const load3 = load('signaling-load-3-nodes');
 const sfu = load('sfu-capacity');
 const quality = load('quality');
 // The previous SFU (mediasoup 3.8.4), measured the same day on the same machine from a worktree of the commit
@@ -81,6 +82,16 @@ const lines = [
     : 'not run',
   '',
   `Method: ${load_?.method ?? ''}`,
+  '',
+  '### One node vs a cluster of three (`REDIS_URL` + `DATABASE_URL`)',
+  '',
+  '| Nodes | Calls/s completed | Failed | Request p50 | p95 | p99 (goal ≤ 25 ms) | RSS per user, all nodes |',
+  '| --- | --- | --- | --- | --- | --- | --- |',
+  ...[load_, load3].filter(Boolean).map(
+    (l) => `| ${l!.summary.nodes ?? 1} | ${l!.summary.callsPerSecond} | ${l!.summary.failedCalls} | ${l!.summary.latencyMs.median} ms | ${l!.summary.latencyMs.p95} ms | ${l!.summary.latencyMs.p99} ms | ${l!.summary.rssPerUserKiB} KiB |`,
+  ),
+  '',
+  load3 ? `Method (3 nodes): ${load3.method}. On this 2-core machine the three nodes, their workers, Redis, PostgreSQL and the load generator share two cores, so this measures what the relay adds to each request, not how far three machines scale.` : '3 nodes: not run',
   '',
   '## SFU forwarding capacity (one worker)',
   '',

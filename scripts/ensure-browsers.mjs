@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Browser tests use Debian's chromium and firefox-esr (never a downloaded browser: this machine has no internet),
-// the TURN tests Debian's coturn, the HTTPS test Debian's caddy and the cluster tests Debian's redis-server. Installs what is missing with apt-get when
+// the TURN tests Debian's coturn, the HTTPS test Debian's caddy, the cluster tests Debian's redis-server and the record store's tests Debian's postgresql. Installs what is missing with apt-get when
 // running as root; otherwise prints the exact command and fails.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,6 +12,8 @@ export const BROWSERS = [
   { name: 'caddy', path: process.env.CADDY_PATH || '/usr/bin/caddy', pkg: 'caddy', env: 'CADDY_PATH' },
   // The cluster suites run three nodes on a real Redis.
   { name: 'redis', path: process.env.REDIS_SERVER_PATH || '/usr/bin/redis-server', pkg: 'redis-server', env: 'REDIS_SERVER_PATH' },
+  // The record store's suites and the cluster suites run on a real PostgreSQL too (started as its own user).
+  { name: 'postgresql', path: `${process.env.PG_BIN || '/usr/lib/postgresql/15/bin'}/postgres`, pkg: 'postgresql', env: 'PG_BIN' },
 ];
 
 export function ensureBrowsers() {

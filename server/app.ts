@@ -28,7 +28,7 @@ import { signalingRoutes } from './signaling/route';
 import { SessionRegistry } from './signaling/client-session';
 import { loadOrCreateApps } from './store/apps-file';
 import { CallRecordStore } from './store/call-records';
-import { openDatabase } from './store/database';
+import { openRecordDatabase } from './store/database';
 import { pruneRecords } from './store/retention';
 import { LifecycleRecorder } from './store/recorder';
 import { WebhookOutbox } from './store/webhook-outbox';
@@ -90,8 +90,13 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
     throw new ConfigError(`APPS_FILE ${config.appsFile} is invalid: ${(err as Error).message.replace(`${config.appsFile}: `, '')}`);
   }
 
-  const db = openDatabase(config.databaseFile);
-  const records = new CallRecordStore(db);
+  const nodeId = config.cluster?.nodeId ?? config.nodeId ?? 'local';
+  const db = await openRecordDatabase(config, (err) => app.log.warn({ reason: err.message }, 'records database connection lost; writes are kept and retried')).catch(async (err: Error) => {
+    if (!config.databaseUrl) throw err;
+    await app.close();
+    throw new ConfigError(`DATABASE_URL ${config.databaseUrl.replace(/:[^:@/]*@/, ':***@')} cannot be used (${err.message})`);
+  });
+  const records = new CallRecordStore(db, nodeId);
   const outbox = new WebhookOutbox(db);
   const dispatcher = new WebhookDispatcher(outbox, {
     secretFor: (tenantKey) => registry.byKeyOf(tenantKey)?.settings.webhooks.secret,
@@ -111,24 +116,27 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
     webhookUrls: (tenantKey) => registry.byKeyOf(tenantKey)?.settings.webhooks.urls ?? [],
     onQueued: () => dispatcher.kick(),
     onError: (err, event) => app.log.error({ err, event }, 'could not store a call record'),
+    onAvailability: (available, pending) =>
+      available ? app.log.warn(`records database reachable again: ${pending} waiting record(s) being written`) : app.log.error(`records database unreachable: call records are kept in memory (${pending} waiting) and written when it returns`),
   });
-  const leftOpen = recorder.closeLeftOpen();
+  records.readsAfter(() => recorder.drained(2000));
+  const leftOpen = await recorder.closeLeftOpen();
   if (leftOpen.calls + leftOpen.sessions > 0) {
     app.log.warn(`closed ${leftOpen.calls} call(s) and ${leftOpen.sessions} session(s) left open by the previous run (reason server_restart)`);
   }
   dispatcher.start();
   // Records are not kept forever: what ended before the retention goes, at start and then hourly.
-  const prune = () => {
+  const prune = async () => {
     if (config.retentionDays === 0) return;
     try {
-      const pruned = pruneRecords(db, config.retentionDays * 86_400_000);
+      const pruned = await pruneRecords(db, config.retentionDays * 86_400_000);
       if (pruned.calls + pruned.sessions + pruned.deliveries > 0) app.log.info({ pruned }, `pruned records older than ${config.retentionDays} days`);
     } catch (error) {
       app.log.error({ err: error }, 'pruning old records failed');
     }
   };
-  prune();
-  const pruneTimer = setInterval(prune, 3_600_000).unref();
+  await prune();
+  const pruneTimer = setInterval(() => void prune(), 3_600_000).unref();
 
   const warning = configWarning(config);
   if (warning) app.log.warn(warning);
@@ -157,7 +165,15 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   const clients = new SessionRegistry();
   const local = new LocalUserDirectory(presence, rooms);
   const lifecycle: Lifecycle = { shuttingDown: false, moveIdleClients: () => moveIdleClients(services) };
-  const joined = cluster?.start({ graceMs: config.reconnectGraceMs, rejoinCall: (link, snapshot): Promise<Room> => calls.rejoin(link, snapshot, config.reconnectGraceMs), apps: registry, rooms, local, localLink: (id) => clients.withId(id), leaveRoom: (link, lost): void => void calls.leaveRoom(link, lost), draining: () => lifecycle.shuttingDown });
+  const joined = cluster?.start({ graceMs: config.reconnectGraceMs, rejoinCall: async (link, snapshot): Promise<Room> => {
+      const room = await calls.rejoin(link, snapshot, config.reconnectGraceMs);
+      // Its end (and this node's restart) is now this node's to record: the dead node's restart leaves it be.
+      recorder.adopt(snapshot.tenantKey, snapshot.callId);
+      return room;
+    }, onNodeDied: (node, sweeper) => {
+      // Once its clients had their grace to come back, what the dead node left open and nobody continued ends.
+      if (sweeper) setTimeout(() => void recorder.closeLeftOpen(node, 'failed').then((n) => n.calls + n.sessions > 0 && app.log.warn(`ended ${n.calls} call(s) and ${n.sessions} session(s) node ${node} left open (reason failed)`)), config.reconnectGraceMs + 5000).unref();
+    }, apps: registry, rooms, local, localLink: (id) => clients.withId(id), leaveRoom: (link, lost): void => void calls.leaveRoom(link, lost), draining: () => lifecycle.shuttingDown });
   const calls = new CallService(rooms, joined?.users ?? local, {
     ringTimeoutMs: (link) => options.ringTimeoutMs ?? link.identity.tenant.settings.ringTimeoutSeconds * 1000,
     lifecycle: recorder.sink,
@@ -177,7 +193,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
     cluster.resyncFrom({ links: () => presence.all(), rooms: () => rooms.all(), calls: () => calls.live() });
   }
   const moderation = new Moderation(rooms, calls);
-  const services: Services = { config, apps: registry, pool, presence, rooms, calls, moderation, clients, records, outbox, lifecycle, authFailures: new AuthFailureLimiter(options.authFailureLimits ?? config.authFailures), ...(joined ? { cluster: joined.relay } : {}) };
+  const services: Services = { config, apps: registry, pool, presence, rooms, calls, moderation, clients, records, outbox, recordsWaiting: () => recorder.pending, lifecycle, authFailures: new AuthFailureLimiter(options.authFailureLimits ?? config.authFailures), ...(joined ? { cluster: joined.relay } : {}) };
   app.decorate('services', services);
 
   await app.register(fastifyRateLimit, {
@@ -224,12 +240,13 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
     rooms.closeAll();
     // What the drain did not see finish is recorded as ended now (reason server_restart), and its webhooks
     // are attempted before the process goes (dispatcher.stop waits for attempts in flight).
-    const open = recorder.closeLeftOpen();
+    const open = await recorder.closeLeftOpen();
     if (open.calls + open.sessions > 0) app.log.warn(`ended ${open.calls} call(s) and ${open.sessions} session(s) still running at shutdown (reason server_restart)`);
     await pool.close();
     await dispatcher.flush(5000);
     await dispatcher.stop();
-    db.close();
+    await recorder.drained();
+    await db.close();
   });
   return app as unknown as CallWidgetServer;
 }

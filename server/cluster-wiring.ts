@@ -87,9 +87,9 @@ export class ClusterWiring {
   }
 
   /** The relay, and the cluster-wide user directory calls ring through. */
-  start(deps: { graceMs: number; rejoinCall(link: ClientLink, snapshot: CallSnapshot): Promise<Room>; apps: AppRegistry; rooms: RoomRegistry; local: LocalUserDirectory; localLink(id: string): ClientLink | undefined; leaveRoom(link: ClientLink, lost: boolean): void; draining(): boolean }): { relay: ClusterRelay; users: UserDirectory } {
+  start(deps: { graceMs: number; rejoinCall(link: ClientLink, snapshot: CallSnapshot): Promise<Room>; apps: AppRegistry; rooms: RoomRegistry; local: LocalUserDirectory; localLink(id: string): ClientLink | undefined; leaveRoom(link: ClientLink, lost: boolean): void; draining(): boolean; onNodeDied?(node: string, sweeper: boolean): void }): { relay: ClusterRelay; users: UserDirectory } {
     const { nodeId, heartbeatMs } = this.config;
-    const relay = new ClusterRelay({ node: nodeId, directory: this.directory, bus: this.bus, apps: deps.apps, rooms: deps.rooms, leaveRoom: deps.leaveRoom, localLink: deps.localLink, heartbeatMs, graceMs: deps.graceMs, rejoinCall: deps.rejoinCall, load: () => deps.rooms.participantCount, draining: deps.draining, log: this.log });
+    const relay = new ClusterRelay({ node: nodeId, directory: this.directory, bus: this.bus, apps: deps.apps, rooms: deps.rooms, leaveRoom: deps.leaveRoom, localLink: deps.localLink, heartbeatMs, graceMs: deps.graceMs, rejoinCall: deps.rejoinCall, load: () => deps.rooms.participantCount, draining: deps.draining, ...(deps.onNodeDied ? { onNodeDied: deps.onNodeDied } : {}), log: this.log });
     this.relay = relay;
     return { relay, users: new ClusterUserDirectory(deps.local, this.directory, relay) };
   }

@@ -44,8 +44,10 @@ export interface ServerConfig {
   dataDir: string;
   /** The apps file (App Keys, secrets, origins, limits); created with a demo app on first start if missing. */
   appsFile: string;
-  /** SQLite file with call and session records and the webhook outbox. */
+  /** SQLite file with call and session records and the webhook outbox (when `databaseUrl` is not set). */
   databaseFile: string;
+  /** PostgreSQL (`DATABASE_URL=postgres://...`) for records and the outbox instead: one database for every node. */
+  databaseUrl?: string | undefined;
   logLevel: string;
   /** Pretty, human-readable logs (development) instead of JSON lines. */
   prettyLogs: boolean;
@@ -87,6 +89,8 @@ export interface ServerConfig {
    * relay go through Redis. Unset: a single node, everything in this process (the default).
    */
   cluster: { redisUrl: string; nodeId: string; heartbeatMs: number } | undefined;
+  /** This node's name (`CLUSTER_NODE_ID`, default `<hostname>-<PORT>`): what its open calls are recorded under. */
+  nodeId?: string;
 }
 
 /** A setting the operator must fix: main prints its message as one line and exits 1 (no stack trace). */
@@ -142,6 +146,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (env.METRICS_PORT && port !== 0 && intFromEnv(env, 'METRICS_PORT', 0, 0, 65535) === port) throw new ConfigError(`METRICS_PORT must differ from PORT (${port})`);
   const redisUrl = env.REDIS_URL || undefined;
   if (redisUrl && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL (e.g. redis://10.0.0.5:6379), got "${redisUrl}"`);
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\/[^\s]+$/.test(databaseUrl)) throw new ConfigError(`DATABASE_URL must be a postgres:// URL (e.g. postgres://call_widget:secret@10.0.0.6:5432/call_widget), got "${databaseUrl.replace(/:[^:@/]*@/, ':***@')}"`);
   const nodeId = env.CLUSTER_NODE_ID || `${hostname()}-${port}`;
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(nodeId)) throw new ConfigError(`CLUSTER_NODE_ID must be 1-64 letters, digits, ".", "_" or "-", got "${nodeId}"`);
   const config: ServerConfig = {
@@ -159,6 +165,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dataDir: resolve(env.DATA_DIR || './data'),
     appsFile: resolve(env.APPS_FILE || resolve(env.DATA_DIR || './data', 'apps.json')),
     databaseFile: resolve(env.DATABASE_FILE || resolve(env.DATA_DIR || './data', 'call-widget.db')),
+    databaseUrl,
+    nodeId,
     logLevel,
     reconnectGraceMs: intFromEnv(env, 'RECONNECT_GRACE_SECONDS', 20, 0, 3600) * 1000,
     turn: { urls: turnUrls, secret: env.TURN_SECRET || undefined, credentialTtlSeconds: intFromEnv(env, 'TURN_CREDENTIAL_TTL_SECONDS', 3600, 60, 86_400) },

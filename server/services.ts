@@ -24,6 +24,8 @@ export interface Services {
   clients: SessionRegistry;
   records: CallRecordStore;
   outbox: WebhookOutbox;
+  /** Lifecycle events not yet written to the records database. */
+  recordsWaiting(): number;
   lifecycle: Lifecycle;
   /** Failed REST authentications per App Key and client address (secret guessing is refused with 429). */
   authFailures: AuthFailureLimiter;

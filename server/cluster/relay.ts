@@ -48,6 +48,8 @@ export interface ClusterRelayOptions {
   graceMs: number;
   load(): number;
   draining(): boolean;
+  /** A node was declared dead; `sweeper` is true on exactly one live node (the lowest id), which tidies after it. */
+  onNodeDied?(node: string, sweeper: boolean): void;
   log(message: string, err?: unknown): void;
 }
 
@@ -311,6 +313,8 @@ export class ClusterRelay {
   private nodeDied(node: string): void {
     this.o.log(`cluster node ${node} stopped beating: its clients have ${Math.round(this.o.graceMs / 1000)} s to come back through another node`);
     this.remotes.nodeDied(node);
+    const lowest = [this.o.node, ...this.liveness.nodes.map((n) => n.id)].filter((id) => id !== node).sort()[0];
+    this.o.onNodeDied?.(node, lowest === this.o.node);
     for (const link of this.sessions.attachedTo(node)) {
       const room = this.sessions.roomOf(link.id);
       if (room) void this.recovery.recover(link, room);

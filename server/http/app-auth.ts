@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Tenant } from '../domain/apps';
 import type { Services } from '../services';
+import { isConnectionFailure } from '../store/sql';
 
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -58,11 +59,18 @@ const notFound = (what: string) => ({ statusCode: 404, code: 'not_found', error:
  * Wraps a handler with app-secret auth and a 404 when it finds nothing in the caller's app environment. The
  * handler gets the tenant, the first path parameter and the query string.
  */
-export function tenantRoute(services: Services, what: string, find: (tenant: Tenant, id: string, query: Record<string, unknown>) => unknown) {
+export function tenantRoute(services: Services, what: string, find: (tenant: Tenant, id: string, query: Record<string, unknown>) => unknown | Promise<unknown>) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const tenant = authorize(services, req, reply);
     if (!tenant) return reply;
-    const found = find(tenant, Object.values((req.params ?? {}) as Record<string, string>)[0] ?? '', (req.query ?? {}) as Record<string, unknown>);
+    let found: unknown;
+    try {
+      found = await find(tenant, Object.values((req.params ?? {}) as Record<string, string>)[0] ?? '', (req.query ?? {}) as Record<string, unknown>);
+    } catch (err) {
+      if (!isConnectionFailure(err)) throw err;
+      // PostgreSQL away: the backend is told to retry, calls go on (their records wait in the writer's queue).
+      return reply.code(503).send({ statusCode: 503, code: 'records_unavailable', error: 'Service Unavailable', message: 'the records database is unreachable; retry shortly' });
+    }
     return found ?? reply.code(404).send(notFound(what));
   };
 }

@@ -27,10 +27,10 @@ export const callRoutes: FastifyPluginAsync<{ services: Services }> = async (app
         response: { 200: CallListResponse, 401: HttpError },
       },
     },
-    tenantRoute(services, 'calls', (tenant, _id, query) => {
+    tenantRoute(services, 'calls', async (tenant, _id, query) => {
       const q = query as { userId?: string; since?: string; limit?: number };
       return {
-        calls: services.records.listCalls(tenant.key, {
+        calls: await services.records.listCalls(tenant.key, {
           ...(q.userId !== undefined ? { userId: q.userId } : {}),
           ...(q.since !== undefined ? { since: Date.parse(q.since) } : {}),
           limit: q.limit ?? 50,
@@ -64,9 +64,9 @@ export const callRoutes: FastifyPluginAsync<{ services: Services }> = async (app
         response: { 200: DeliveryListResponse, 401: HttpError },
       },
     },
-    tenantRoute(services, 'deliveries', (tenant, _id, query) => {
+    tenantRoute(services, 'deliveries', async (tenant, _id, query) => {
       const q = query as { status?: DeliveryStatus; messageId?: string; limit?: number };
-      const rows = services.outbox.list(tenant.key, {
+      const rows = await services.outbox.list(tenant.key, {
         ...(q.status ? { status: q.status } : {}),
         ...(q.messageId ? { messageId: q.messageId } : {}),
         limit: q.limit ?? 100,

@@ -15,8 +15,8 @@ export interface ServerMetrics {
 export function createMetrics(services: Services): ServerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'call_widget_' });
-  const gauge = (name: string, help: string, read: () => number) =>
-    new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } }); // prettier-ignore
+  const gauge = (name: string, help: string, read: () => number | Promise<number>) =>
+    new Gauge({ name, help, registers: [registry], async collect() { this.set(await read()); } }); // prettier-ignore
   gauge('call_widget_connections', 'Connected signaling sockets', () => services.presence.connectionCount);
   gauge('call_widget_rooms', 'Rooms with a live session (calls, conferences, live rooms)', () => services.rooms.size);
   new Gauge({
@@ -29,8 +29,9 @@ export function createMetrics(services: Services): ServerMetrics {
     },
   });
   gauge('call_widget_calls_preparing', 'Callees preparing media while their call rings', () => services.rooms.preparedCount);
-  gauge('call_widget_webhook_backlog', 'Webhook deliveries not yet delivered or failed for good', () => services.outbox.pendingCount);
-  gauge('call_widget_webhook_failed', 'Webhook deliveries that failed for good (all retries used)', () => services.outbox.failedCount);
+  gauge('call_widget_webhook_backlog', 'Webhook deliveries not yet delivered or failed for good', () => services.outbox.pendingCount().catch(() => Number.NaN));
+  gauge('call_widget_webhook_failed', 'Webhook deliveries that failed for good (all retries used)', () => services.outbox.failedCount().catch(() => Number.NaN));
+  gauge('call_widget_records_waiting', 'Call records waiting to be written (the records database is slow or unreachable)', () => services.recordsWaiting());
   /** One gauge with a `worker` label, filled from the pool's plain per-worker data when scraped. */
   const perWorker = (name: string, help: string, read: () => { index: number; value: number }[] | Promise<{ index: number; value: number }[]>) =>
     new Gauge({

@@ -27,7 +27,7 @@ export interface SignalingContext {
   limits: SignalingLimits;
   /** Connections per user and per app environment, and each user's shared message budget. */
   quotas: SignalingQuotas;
-  recentCalls(tenantKey: string, userId: string, limit: number, before?: number): RecentCall[];
+  recentCalls(tenantKey: string, userId: string, limit: number, before?: number): Promise<RecentCall[]>;
   sessions: SessionRegistry;
   /** TURN servers with fresh credentials for this identity (in every welcome, so a resume renews them). */
   iceServers(identity: Identity): IceServerInfo[];

@@ -1,62 +1,142 @@
 import type { LifecycleEvent, LifecycleSink, TenantRef } from '../domain/lifecycle';
 import type { CallRecordStore } from './call-records';
-import type { Db } from './database';
+import { isConnectionFailure, type SqlClient } from './sql';
 import type { WebhookOutbox } from './webhook-outbox';
 
 /**
- * The one consumer of lifecycle events: writes the record and queues its webhooks in a single transaction
- * (so neither exists without the other), then wakes the dispatcher.
+ * Lifecycle events waiting to be written, at most (about 1 KB each in memory). Only a database that stays away
+ * this long under load fills it; then the oldest are dropped, loudly.
+ */
+export const MAX_PENDING_RECORDS = 100_000;
+/** Waits between attempts while the database is away. */
+const RETRY_MS = [100, 250, 500, 1000, 2000, 5000] as const;
+
+type PendingWrite = { tenant: TenantRef; events: readonly LifecycleEvent[] } | { adopt: { tenantKey: string; callId: string } };
+
+export interface RecorderOptions {
+  webhookUrls(tenantKey: string): readonly string[];
+  onQueued(): void;
+  onError(error: Error, event: LifecycleEvent): void;
+  /** The database went away (writes are kept) or came back (they were written). */
+  onAvailability?(available: boolean, pending: number): void;
+  now?(): number;
+}
+
+/**
+ * The one consumer of lifecycle events. Calls never wait on the database: each event is queued in order and a
+ * single writer stores it — the record and its webhooks in one transaction, so neither exists without the
+ * other — then wakes the dispatcher. While the database is unreachable (a PostgreSQL restart) the queue holds
+ * the events and the writer retries; they are written in order when it returns. An event the database refuses
+ * for any other reason (a full disk) is logged and dropped, never retried forever.
  */
 export class LifecycleRecorder {
+  private readonly queue: PendingWrite[] = [];
+  private writing: Promise<void> | undefined;
+  private available = true;
+  private dropped = 0;
+
   constructor(
-    private readonly db: Db,
+    private readonly db: SqlClient,
     private readonly records: CallRecordStore,
     private readonly outbox: WebhookOutbox,
-    private readonly options: {
-      webhookUrls(tenantKey: string): readonly string[];
-      onQueued(): void;
-      onError(error: Error, event: LifecycleEvent): void;
-      now?(): number;
-    },
+    private readonly options: RecorderOptions,
   ) {}
 
   readonly sink: LifecycleSink = (tenant, event) => this.record(tenant, [event]);
 
+  /** Events not yet written (a gauge for operators). */
+  get pending(): number {
+    return this.queue.length;
+  }
+
   record(tenant: TenantRef, events: readonly LifecycleEvent[]): void {
-    const now = this.options.now?.() ?? Date.now();
-    try {
-      this.db.transaction(() => {
-        for (const event of events) {
-          this.records.apply(tenant, event);
-          this.outbox.enqueue(tenant, event, this.options.webhookUrls(tenant.key), now);
-        }
-      })();
-    } catch (error) {
-      // A full disk must not take calls down with it; the failure is logged loudly instead.
-      this.options.onError(error as Error, events[0] as LifecycleEvent);
-      return;
+    if (this.queue.length >= MAX_PENDING_RECORDS) {
+      this.queue.shift();
+      this.dropped += 1;
+      if (this.dropped === 1 || this.dropped % 1000 === 0) this.options.onError(new Error(`${this.dropped} call record(s) dropped: the database has been unreachable with ${MAX_PENDING_RECORDS} waiting`), events[0] as LifecycleEvent);
     }
-    this.options.onQueued();
+    this.enqueue({ tenant, events });
+  }
+
+  /** This node continues a call another node ran (after that node died): its record is this node's now. */
+  adopt(tenantKey: string, callId: string): void {
+    this.enqueue({ adopt: { tenantKey, callId } });
+  }
+
+  private enqueue(write: PendingWrite): void {
+    this.queue.push(write);
+    this.writing ??= this.write().finally(() => {
+      this.writing = undefined;
+    });
+  }
+
+  /** Resolves once every event recorded so far is written (or `timeoutMs` passed). */
+  async drained(timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.writing && Date.now() < deadline) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.writing, new Promise((r) => (timer = setTimeout(r, Math.max(0, deadline - Date.now()))))]);
+      clearTimeout(timer);
+    }
+  }
+
+  private async write(): Promise<void> {
+    let failures = 0;
+    for (let next = this.queue[0]; next; next = this.queue[0]) {
+      const now = this.options.now?.() ?? Date.now();
+      try {
+        if ('adopt' in next) await this.records.adopt(next.adopt.tenantKey, next.adopt.callId);
+        else {
+          const { tenant, events } = next;
+          await this.db.transaction(async (tx) => {
+            for (const event of events) {
+              // An event that changed nothing (seen before) is not announced again.
+              if (await this.records.apply(tx, tenant, event)) await this.outbox.enqueue(tx, tenant, event, this.options.webhookUrls(tenant.key), now);
+            }
+          });
+        }
+      } catch (error) {
+        if (isConnectionFailure(error)) {
+          if (this.available) this.options.onAvailability?.(false, this.queue.length);
+          this.available = false;
+          await new Promise((r) => setTimeout(r, RETRY_MS[Math.min(failures, RETRY_MS.length - 1)]));
+          failures += 1;
+          continue;
+        }
+        // A full disk must not take calls down with it; the failure is logged loudly instead.
+        this.options.onError(error as Error, ('events' in next ? next.events[0] : undefined) as LifecycleEvent);
+      }
+      if (this.queue[0] === next) this.queue.shift();
+      if (!this.available) {
+        this.available = true;
+        this.options.onAvailability?.(true, this.queue.length);
+      }
+      failures = 0;
+      this.options.onQueued();
+    }
   }
 
   /**
-   * At start: what a previous run left open was cut off by a restart or crash. Each open call ends with
-   * `server_restart`, each open session's participants leave and the session ends — records and webhooks alike.
+   * At start (and at shutdown): what this node left open was cut off by a restart or crash. Each open call
+   * ends with `server_restart`, each open session's participants leave and the session ends — records and
+   * webhooks alike. `node` closes another node's leftovers (one that died and is not coming back).
    */
-  closeLeftOpen(): { calls: number; sessions: number } {
+  async closeLeftOpen(node?: string, reason: 'server_restart' | 'failed' = 'server_restart'): Promise<{ calls: number; sessions: number }> {
+    await this.drained();
     const now = this.options.now?.() ?? Date.now();
-    const open = this.records.openRecords();
+    const open = await this.records.openRecords(node);
     for (const call of open.calls) {
       const outcomes = Object.fromEntries(call.callees.map((c) => [c.userId, c.joined ? 'left' : 'cancelled']));
       const durationMs = call.answeredAt === null ? 0 : Math.max(0, now - call.answeredAt);
-      this.record(call.tenant, [{ type: 'call.ended', callId: call.callId, sessionId: call.sessionId, reason: 'server_restart', durationMs, outcomes, at: now }]);
+      this.record(call.tenant, [{ type: 'call.ended', callId: call.callId, sessionId: call.sessionId, reason, durationMs, outcomes, at: now }]);
     }
     for (const s of open.sessions) {
       this.record(s.tenant, [
         ...s.present.map((userId): LifecycleEvent => ({ type: 'participant.left', sessionId: s.sessionId, roomId: s.roomId, userId, at: now })),
-        { type: 'session.ended', sessionId: s.sessionId, roomId: s.roomId, reason: 'server_restart', at: now },
+        { type: 'session.ended', sessionId: s.sessionId, roomId: s.roomId, reason, at: now },
       ]);
     }
+    await this.drained();
     return { calls: open.calls.length, sessions: open.sessions.length };
   }
 }

@@ -1,4 +1,4 @@
-import type { Db } from './database';
+import type { SqlClient } from './sql';
 
 /** Rows deleted per statement: each batch is short, so pruning never holds the event loop for long. */
 const BATCH = 2000;
@@ -16,7 +16,7 @@ export interface PruneResult {
  * participants) and settled webhook deliveries (delivered or failed). Open calls and sessions and pending
  * deliveries are never touched, whatever their age.
  */
-export function pruneRecords(db: Db, retentionMs: number, now: number = Date.now()): PruneResult {
+export async function pruneRecords(db: SqlClient, retentionMs: number, now: number = Date.now()): Promise<PruneResult> {
   const cutoff = now - retentionMs;
   // Each batch deletes the oldest parents and their children together, in one transaction: a run that stops
   // early (MAX_BATCHES) leaves no call without its callees, no session without its participants.
@@ -30,10 +30,12 @@ export function pruneRecords(db: Db, retentionMs: number, now: number = Date.now
   const result: PruneResult = { calls: 0, sessions: 0, deliveries: 0 };
   let runs = 0;
   for (const [what, sql] of batches) {
-    const statements = sql.map((s) => db.prepare(s));
-    const batch = db.transaction(() => statements.map((st) => st.run(cutoff).changes).at(-1) ?? 0);
     for (; runs < MAX_BATCHES; runs += 1) {
-      const deleted = batch();
+      const deleted = await db.transaction(async (tx) => {
+        let last = 0;
+        for (const statement of sql) last = await tx.run(statement, [cutoff]);
+        return last;
+      });
       result[what] += deleted;
       if (deleted < BATCH) break;
     }

@@ -8,6 +8,9 @@ import { signWebhook } from './signature';
  */
 export const DEFAULT_RETRY_SCHEDULE_MS: readonly number[] = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
 
+/** A claimed delivery is held this long past its attempt's deadline (a slow node's attempt is never doubled). */
+const CLAIM_MARGIN_MS = 30_000;
+
 export interface DispatcherOptions {
   /** The tenant's current webhook secret (looked up at send time, so a rotated secret applies to retries). */
   secretFor(tenantKey: string): string | undefined;
@@ -28,10 +31,12 @@ export interface DispatcherOptions {
 
 /** Sends the outbox: signed POSTs, in order per endpoint and call, retried with backoff; survives restarts. */
 export class WebhookDispatcher {
-  private readonly inFlight = new Set<number>();
+  /** Deliveries being attempted by this node, by seq, with their tenant. */
+  private readonly inFlight = new Map<number, string>();
   private readonly running = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private pumping = false;
+  private pumped: Promise<void> = Promise.resolve();
   private again = false;
   private stopped = false;
   private readonly schedule: readonly number[];
@@ -59,7 +64,7 @@ export class WebhookDispatcher {
       return;
     }
     this.pumping = true;
-    void this.pump().finally(() => {
+    this.pumped = this.pump().finally(() => {
       this.pumping = false;
       if (this.again) {
         this.again = false;
@@ -77,7 +82,7 @@ export class WebhookDispatcher {
     while (!this.stopped && Date.now() < deadline) {
       this.kick();
       await Promise.race([Promise.allSettled([...this.running]), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
-      if (this.running.size === 0 && this.outbox.due(this.now(), 1, this.inFlight).length === 0) return;
+      if (this.running.size === 0 && !(await this.outbox.anyDue(this.now()).catch(() => false))) return;
       await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -86,22 +91,51 @@ export class WebhookDispatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    await this.pumped;
     await Promise.allSettled([...this.running]);
   }
 
   private async pump(): Promise<void> {
     const limit = (this.options.concurrency ?? 16) - this.inFlight.size;
     if (limit <= 0) return;
-    for (const delivery of this.outbox.due(this.now(), limit, this.inFlight, this.options.perTenant ?? 2)) {
-      this.inFlight.add(delivery.seq);
-      const attempt = this.attempt(delivery).finally(() => {
-        this.inFlight.delete(delivery.seq);
-        this.running.delete(attempt);
-        // The next event of the same call may have been waiting for this one.
-        this.kick();
-      });
+    const perTenant = this.options.perTenant ?? 2;
+    const now = this.now();
+    let claimed: Delivery[];
+    try {
+      // Held past the attempt's own deadline, so no other node sends it while this one does.
+      claimed = await this.outbox.claim(now, limit, perTenant, now + (this.options.timeoutMs ?? 5000) + CLAIM_MARGIN_MS, (due) => this.choose(due, limit, perTenant));
+    } catch (err) {
+      // The database is away (PostgreSQL restarting): the next poll tries again; nothing is lost.
+      this.options.log?.(`webhook outbox unavailable: ${(err as Error).message}`);
+      return;
+    }
+    for (const delivery of claimed) {
+      this.inFlight.set(delivery.seq, delivery.tenantKey);
+      const attempt = this.attempt(delivery)
+        .catch((err: Error) => this.options.log?.(`webhook ${delivery.messageId}: outcome not recorded (${err.message}); it is sent again when its claim lapses`))
+        .finally(() => {
+          this.inFlight.delete(delivery.seq);
+          this.running.delete(attempt);
+          // The next event of the same call may have been waiting for this one.
+          this.kick();
+        });
       this.running.add(attempt);
     }
+  }
+
+  /** Of the due deliveries, those this node starts: within its concurrency, `perTenant` in flight per tenant. */
+  private choose(due: Delivery[], limit: number, perTenant: number): Delivery[] {
+    const busy = new Map<string, number>();
+    for (const tenant of this.inFlight.values()) busy.set(tenant, (busy.get(tenant) ?? 0) + 1);
+    const chosen: Delivery[] = [];
+    for (const d of due) {
+      if (chosen.length >= limit) break;
+      const n = busy.get(d.tenantKey) ?? 0;
+      if (n >= perTenant) continue;
+      busy.set(d.tenantKey, n + 1);
+      chosen.push(d);
+    }
+    return chosen;
   }
 
   private async attempt(d: Delivery): Promise<void> {
@@ -123,13 +157,13 @@ export class WebhookDispatcher {
         });
     const now = this.now();
     if (outcome.ok) {
-      this.outbox.delivered(d.seq, outcome.status, now);
+      await this.outbox.delivered(d.seq, outcome.status, now);
       return;
     }
     const wait = this.schedule[d.attempts];
     // The tenant sees the class of failure (and an HTTP status); the operator's log has the detail.
     const shown = outcome.failure === 'http_status' ? `HTTP ${outcome.status}` : outcome.failure;
-    this.outbox.attemptFailed(d.seq, { ...(outcome.status !== undefined ? { status: outcome.status } : {}), error: shown }, now, wait === undefined ? null : now + wait);
+    await this.outbox.attemptFailed(d.seq, { ...(outcome.status !== undefined ? { status: outcome.status } : {}), error: shown }, now, wait === undefined ? null : now + wait);
     this.options.log?.(`webhook ${d.eventType} ${d.messageId} to ${d.url} failed (attempt ${d.attempts + 1}): ${outcome.detail}`, {
       retryInMs: wait ?? null,
     });

@@ -165,7 +165,7 @@ describe('call flow over signaling (no media)', () => {
       const [ea, eb] = await Promise.all([ended(a), ended(b)]);
       assert.deepEqual([ea.reason, eb.reason], ['failed', 'failed']);
       assert.equal(lonely.app.services.rooms.roomOfUser(tenantKey, 'lonely-b'), undefined, 'nobody stuck in a dead room');
-      assert.equal(lonely.app.services.records.getCall(tenantKey, callId)?.endReason, 'failed');
+      assert.equal((await lonely.app.services.records.getCall(tenantKey, callId))?.endReason, 'failed');
       a.close();
       b.close();
     } finally {

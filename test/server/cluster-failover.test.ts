@@ -118,8 +118,8 @@ describe('cluster: a node dies mid-call (kill -9)', () => {
     // Bounded, generous: under a loaded CI machine death detection plus the grace can take a while.
     const ended = await d.next((m) => m.type === 'call.ended', 30_000);
     assert.equal(ended.reason, 'connection_lost');
-    await until('records: one end per call', () => {
-      const recent = home.app.services.records.recentFor(home.app.services.apps.tenant(app.environments.development!.appKey)!.key, 'ann', 5);
+    await until('records: one end per call', async () => {
+      const recent = await home.app.services.records.recentFor(home.app.services.apps.tenant(app.environments.development!.appKey)!.key, 'ann', 5);
       return recent.filter((c) => c.callId === callAB).length === 1 ? true : undefined;
     });
   });

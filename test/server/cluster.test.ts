@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { newApp } from '../../server/store/apps-file';
+import { testPostgres } from '../support/record-databases';
 import { startRedis, type TestRedis } from '../support/redis';
 import { startServer, type TestServer } from '../support/server';
 import { connectAs, type TestSocket } from '../support/ws-client';
@@ -30,8 +31,10 @@ describe('cluster: three nodes on Redis', () => {
 
   before(async () => {
     redis = await startRedis();
+    // One PostgreSQL database for the three nodes' records, as a deployment has.
+    const databaseUrl = await (await testPostgres()).createDatabase('cluster');
     for (const nodeId of ['n1', 'n2', 'n3']) {
-      nodes.push(await startServer({ apps, ringTimeoutMs: 1500, reconnectGraceMs: 0, cluster: { redisUrl: redis.url, nodeId } }));
+      nodes.push(await startServer({ apps, ringTimeoutMs: 1500, reconnectGraceMs: 0, cluster: { redisUrl: redis.url, nodeId }, databaseUrl }));
     }
     // Every node sees the other two before the tests dial across them.
     await until('every node to see the others', () => (nodes.every((node) => ['n1', 'n2', 'n3'].every((id) => node.app.services.cluster?.isLive(id))) ? true : undefined), 5000);
@@ -67,8 +70,11 @@ describe('cluster: three nodes on Redis', () => {
     assert.equal(ea.reason, 'hangup');
     assert.equal(eb.reason, 'hangup');
     assert.equal(ea.durationMs, eb.durationMs);
-    // Records are written where the call lived, as on a single node.
-    await until('the call record on node 1', () => nodes[0]!.app.services.records.recentFor(tenantKey(), aId, 5).find((c) => c.callId === callId), 3000);
+    // Records are written once, by the node the call lived on, into the shared database: every node reads them.
+    for (const node of nodes) {
+      const recent = await until('the call record on every node', async () => (await node.app.services.records.recentFor(tenantKey(), aId, 5)).find((c) => c.callId === callId), 3000);
+      assert.equal(recent.reason, 'hangup');
+    }
   });
 
   test('decline, cancel and ring timeout across nodes reach every side with their reasons', async () => {

@@ -38,6 +38,9 @@ describe('bad configuration', () => {
     ['CLUSTER_NODE_ID with spaces', { REDIS_URL: 'redis://127.0.0.1:1', CLUSTER_NODE_ID: 'node one' }, /CLUSTER_NODE_ID must be 1-64 letters, digits/],
     // Nothing listens on port 1: a cluster node that cannot reach its Redis does not start.
     ['REDIS_URL unreachable', { REDIS_URL: 'redis://127.0.0.1:1' }, /REDIS_URL redis:\/\/127\.0\.0\.1:1 cannot be reached/],
+    ['DATABASE_URL not a postgres URL', { DATABASE_URL: 'mysql://u:secret@db/x' }, /DATABASE_URL must be a postgres:\/\/ URL .*got "mysql:\/\/u:\*\*\*@db\/x"/],
+    // Nothing listens on port 1 either; the password never reaches the log.
+    ['DATABASE_URL unreachable', { DATABASE_URL: 'postgres://cw:hunter2@127.0.0.1:1/cw' }, /DATABASE_URL postgres:\/\/cw:\*\*\*@127\.0\.0\.1:1\/cw cannot be used \(.*ECONNREFUSED/],
     // Under a regular file, so it is unwritable even for root (CI runs as root).
     ['DATA_DIR unwritable', { DATA_DIR: '/etc/hostname/data' }, /DATA_DIR must be a writable directory, but \/etc\/hostname\/data is not/],
   ];

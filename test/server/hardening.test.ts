@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pageCsp } from '../../server/http/page-csp';
-import { openDatabase } from '../../server/store/database';
+import { openSqlite } from '../../server/store/sqlite-client';
 import { startServer, type TestServer } from '../support/server';
 
 describe('security headers (@fastify/helmet)', () => {
@@ -66,18 +66,19 @@ describe('data files are owner-only', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cw-modes-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('the database and its WAL and SHM files are created 0600, and an existing world-readable one is fixed', () => {
+  test('the database and its WAL and SHM files are created 0600, and an existing world-readable one is fixed', async () => {
     const file = join(dir, 'call-widget.db');
-    const db = openDatabase(file);
-    db.exec('CREATE TABLE probe (x); INSERT INTO probe VALUES (1)');
+    const db = openSqlite(file);
+    await db.run('CREATE TABLE probe (x)');
+    await db.run('INSERT INTO probe VALUES (1)');
     const files = readdirSync(dir).filter((f) => f.startsWith('call-widget.db'));
     assert.deepEqual(files.sort(), ['call-widget.db', 'call-widget.db-shm', 'call-widget.db-wal']);
     for (const f of files) assert.equal(statSync(join(dir, f)).mode & 0o777, 0o600, f);
-    db.close();
+    await db.close();
     const old = join(dir, 'old.db');
     writeFileSync(old, '');
     chmodSync(old, 0o644);
-    openDatabase(old).close();
+    await openSqlite(old).close();
     assert.equal(statSync(old).mode & 0o777, 0o600);
   });
 });

@@ -4,10 +4,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DEFAULT_LIMITS } from '../../server/domain/apps';
 import type { LifecycleEvent, TenantRef } from '../../server/domain/lifecycle';
-import { CallRecordStore, RECENT_CALLS_SQL } from '../../server/store/call-records';
-import { openDatabase } from '../../server/store/database';
-import { LifecycleRecorder } from '../../server/store/recorder';
-import { WebhookOutbox } from '../../server/store/webhook-outbox';
+import Database from 'better-sqlite3';
+import { type CallRecordStore, recentCallsSql } from '../../server/store/call-records';
+import { SCHEMA_VERSION, migrationSql } from '../../server/store/migrations';
+import type { SqlClient } from '../../server/store/sql';
+import { DIALECTS, openTestDatabase, recordsOn } from '../support/record-databases';
 import { newApp } from '../../server/store/apps-file';
 import { startServer, type TestServer } from '../support/server';
 import { connectAs } from '../support/ws-client';
@@ -15,56 +16,68 @@ import { connectAs } from '../support/ws-client';
 type Msg = Record<string, unknown>;
 const tenant: TenantRef = { key: 'app:development', appId: 'app', environment: 'development' };
 
-describe('recent calls: bounded, paged, indexed', () => {
-  const db = openDatabase(':memory:');
-  const records = new CallRecordStore(db);
-  const recorder = new LifecycleRecorder(db, records, new WebhookOutbox(db), { webhookUrls: () => [], onQueued: () => undefined, onError: (e) => { throw e; } }); // prettier-ignore
-  const t0 = Date.now() - 1_000_000;
-  before(() => {
-    for (let i = 0; i < 120; i += 1) {
-      const callId = `call-${i}`;
-      const sessionId = `session-${i}`;
-      const callees = i === 119 ? Array.from({ length: 40 }, (_, k) => `guest-${k}`) : ['bob'];
-      const at = t0 + i * 1000;
-      const events: LifecycleEvent[] = [
-        { type: 'session.started', sessionId, roomId: callId, kind: 'call', at },
-        { type: 'participant.joined', sessionId, roomId: callId, userId: 'alice', name: 'Alice', role: 'participant', at },
-        { type: 'call.ringing', callId, sessionId, caller: 'alice', callees, video: i % 2 === 0, at },
-        { type: 'participant.joined', sessionId, roomId: callId, userId: callees[0]!, name: 'First guest', role: 'participant', at },
-        { type: 'call.ended', callId, sessionId, reason: 'hangup', durationMs: 1000, outcomes: Object.fromEntries(callees.map((c) => [c, 'left'])), at: at + 1000 },
-      ];
-      recorder.record(tenant, events);
-    }
-  });
+for (const dialect of DIALECTS) {
+  describe(`recent calls: bounded, paged, indexed (${dialect})`, () => {
+    let db: SqlClient;
+    let records: CallRecordStore;
+    const t0 = Date.now() - 1_000_000;
+    before(async () => {
+      db = await openTestDatabase(dialect);
+      const on = recordsOn(db);
+      records = on.records;
+      for (let i = 0; i < 120; i += 1) {
+        const callId = `call-${i}`;
+        const sessionId = `session-${i}`;
+        const callees = i === 119 ? Array.from({ length: 40 }, (_, k) => `guest-${k}`) : ['bob'];
+        const at = t0 + i * 1000;
+        const events: LifecycleEvent[] = [
+          { type: 'session.started', sessionId, roomId: callId, kind: 'call', at },
+          { type: 'participant.joined', sessionId, roomId: callId, userId: 'alice', name: 'Alice', role: 'participant', at },
+          { type: 'call.ringing', callId, sessionId, caller: 'alice', callees, video: i % 2 === 0, at },
+          { type: 'participant.joined', sessionId, roomId: callId, userId: callees[0]!, name: 'First guest', role: 'participant', at },
+          { type: 'call.ended', callId, sessionId, reason: 'hangup', durationMs: 1000, outcomes: Object.fromEntries(callees.map((c) => [c, 'left'])), at: at + 1000 },
+        ];
+        on.recorder.record(tenant, events);
+      }
+      await on.recorder.drained(60_000);
+    });
+    after(async () => db?.close());
 
-  test('a page is at most 50 calls, newest first; `before` pages on without overlap', () => {
-    const first = records.recentFor(tenant.key, 'alice', 500);
-    assert.equal(first.length, 50, 'the store clamps the page size too');
-    assert.deepEqual(first.slice(0, 2).map((c) => c.callId), ['call-119', 'call-118']);
-    const second = records.recentFor(tenant.key, 'alice', 50, first.at(-1)!.at);
-    assert.equal(second[0]!.callId, 'call-69');
-    assert.equal(new Set([...first, ...second].map((c) => c.callId)).size, 100);
-    const last = records.recentFor(tenant.key, 'alice', 50, second.at(-1)!.at);
-    assert.equal(last.length, 20);
-  });
+    test('a page is at most 50 calls, newest first; `before` pages on without overlap', async () => {
+      const first = await records.recentFor(tenant.key, 'alice', 500);
+      assert.equal(first.length, 50, 'the store clamps the page size too');
+      assert.deepEqual(first.slice(0, 2).map((c) => c.callId), ['call-119', 'call-118']);
+      const second = await records.recentFor(tenant.key, 'alice', 50, first.at(-1)!.at);
+      assert.equal(second[0]!.callId, 'call-69');
+      assert.equal(new Set([...first, ...second].map((c) => c.callId)).size, 100);
+      const last = await records.recentFor(tenant.key, 'alice', 50, second.at(-1)!.at);
+      assert.equal(last.length, 20);
+    });
 
-  test('a call with 40 people names 8 and counts them all', () => {
-    const big = records.recentFor(tenant.key, 'alice', 1)[0]!;
-    assert.equal(big.peers.length, 8);
-    assert.equal(big.peerCount, 40);
-    assert.deepEqual(big.peers[0], { userId: 'guest-0', name: 'First guest' });
-    const small = records.recentFor(tenant.key, 'alice', 2)[1]!;
-    assert.deepEqual(small.peers, [{ userId: 'bob', name: 'First guest' }]);
-    assert.equal(small.peerCount, undefined);
-    const bobs = records.recentFor(tenant.key, 'bob', 1)[0]!;
-    assert.equal(bobs.direction, 'incoming');
-    assert.deepEqual(bobs.peers, [{ userId: 'alice', name: 'Alice' }]);
+    test('a call with 40 people names 8 (in the order they were dialed) and counts them all', async () => {
+      const big = (await records.recentFor(tenant.key, 'alice', 1))[0]!;
+      assert.equal(big.peers.length, 8);
+      assert.equal(big.peerCount, 40);
+      assert.deepEqual(big.peers[0], { userId: 'guest-0', name: 'First guest' });
+      assert.deepEqual(big.peers.map((p) => p.userId), Array.from({ length: 8 }, (_, k) => `guest-${k}`));
+      const small = (await records.recentFor(tenant.key, 'alice', 2))[1]!;
+      assert.deepEqual(small.peers, [{ userId: 'bob', name: 'First guest' }]);
+      assert.equal(small.peerCount, undefined);
+      const bobs = (await records.recentFor(tenant.key, 'bob', 1))[0]!;
+      assert.equal(bobs.direction, 'incoming');
+      assert.deepEqual(bobs.peers, [{ userId: 'alice', name: 'Alice' }]);
+    });
   });
+}
 
-  test('the query walks indexes only: no table scan whatever the history', () => {
-    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${RECENT_CALLS_SQL}`).all(tenant.key, 'alice', Number.MAX_SAFE_INTEGER, 50) as { detail: string }[]).map((r) => r.detail);
+describe('recent calls on SQLite walk indexes only', () => {
+  test('no table scan whatever the history', () => {
+    const db = new Database(':memory:');
+    db.exec(Array.from({ length: SCHEMA_VERSION }, (_, i) => migrationSql(i, 'sqlite')).join(';'));
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${recentCallsSql('sqlite')}`).all(tenant.key, 'alice', Number.MAX_SAFE_INTEGER, 50) as { detail: string }[]).map((r) => r.detail);
     assert.ok(plan.some((d) => /SEARCH u USING INDEX call_users_user/.test(d)), plan.join('\n'));
     assert.ok(!plan.some((d) => /^SCAN (u|c|x|sp)\b/.test(d)), plan.join('\n'));
+    db.close();
   });
 });
 

@@ -26,7 +26,7 @@ export interface TestServer {
  * each worker's WebRtcServer takes a free port of the range), so suites can run side by side. By default one demo app (any origin)
  * with both environments, plus a second app for isolation tests.
  */
-export async function startServer(options: BuildOptions & { workers?: number; dataDir?: string; reconnectGraceMs?: number; rtcPort?: number; rtcProtocols?: ('udp' | 'tcp')[]; turn?: ServerConfig['turn']; metricsToken?: string; trustProxy?: ServerConfig['trustProxy']; maxTransports?: number; webhooks?: Partial<ServerConfig['webhooks']>; cluster?: { redisUrl: string; nodeId: string } } = {}): Promise<TestServer> {
+export async function startServer(options: BuildOptions & { workers?: number; dataDir?: string; reconnectGraceMs?: number; rtcPort?: number; rtcProtocols?: ('udp' | 'tcp')[]; turn?: ServerConfig['turn']; metricsToken?: string; trustProxy?: ServerConfig['trustProxy']; maxTransports?: number; webhooks?: Partial<ServerConfig['webhooks']>; cluster?: { redisUrl: string; nodeId: string }; databaseUrl?: string } = {}): Promise<TestServer> {
   const apps = options.apps ?? [
     newApp('Test A', { demo: true, origins: ['*'] }),
     newApp('Test B', { demo: false, origins: ['http://b.example'] }),
@@ -34,7 +34,7 @@ export async function startServer(options: BuildOptions & { workers?: number; da
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cw-test-'));
   const config = loadConfig(
     { ...process.env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', NODE_ENV: 'production' },
-    { port: 0, host: '127.0.0.1', demoApp: true, listenIp: '127.0.0.1', announcedIp: '127.0.0.1', mediasoupWorkers: options.workers ?? 1, rtcPort: options.rtcPort ?? 0, ...(options.rtcProtocols ? { rtcProtocols: options.rtcProtocols } : {}), ...(options.turn ? { turn: options.turn } : {}), ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}), ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}), ...(options.maxTransports ? { maxTransports: options.maxTransports } : {}), ...(options.webhooks ? { webhooks: { timeoutMs: 5000, allowPrivate: false, ...options.webhooks } } : {}), dataDir, appsFile: join(dataDir, 'apps.json'), databaseFile: join(dataDir, 'call-widget.db'), ...(options.reconnectGraceMs !== undefined ? { reconnectGraceMs: options.reconnectGraceMs } : {}), ...(options.cluster ? { cluster: { ...options.cluster, heartbeatMs: 200 } } : {}) },
+    { port: 0, host: '127.0.0.1', demoApp: true, listenIp: '127.0.0.1', announcedIp: '127.0.0.1', mediasoupWorkers: options.workers ?? 1, rtcPort: options.rtcPort ?? 0, ...(options.rtcProtocols ? { rtcProtocols: options.rtcProtocols } : {}), ...(options.turn ? { turn: options.turn } : {}), ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}), ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}), ...(options.maxTransports ? { maxTransports: options.maxTransports } : {}), ...(options.webhooks ? { webhooks: { timeoutMs: 5000, allowPrivate: false, ...options.webhooks } } : {}), dataDir, appsFile: join(dataDir, 'apps.json'), databaseFile: join(dataDir, 'call-widget.db'), ...(options.reconnectGraceMs !== undefined ? { reconnectGraceMs: options.reconnectGraceMs } : {}), ...(options.cluster ? { cluster: { ...options.cluster, heartbeatMs: 200 } } : {}), ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}) },
   );
   const app = await buildApp(config, { ...options, apps });
   app.get('/e2e', { schema: { hide: true } }, (_req, reply) =>

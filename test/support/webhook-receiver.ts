@@ -9,6 +9,8 @@ export interface ReceivedWebhook {
   event: { type: string; timestamp: string; data: Record<string, unknown> };
   /** Whether the signature verified with the independent `standardwebhooks` implementation. */
   verified: boolean;
+  /** What the endpoint answered: 204, 401 (bad signature) or 500 (`failWhen`). */
+  status: number;
 }
 
 /**
@@ -17,6 +19,8 @@ export interface ReceivedWebhook {
  */
 export class WebhookReceiver {
   readonly received: ReceivedWebhook[] = [];
+  /** Answer 500 to a verified request when this says so (an endpoint that fails now and then). */
+  failWhen: (() => boolean) | undefined;
   private server: Server | undefined;
   private constructor(
     readonly port: number,
@@ -52,8 +56,9 @@ export class WebhookReceiver {
         } catch {
           verified = false;
         }
-        this.received.push({ id: String(req.headers['webhook-id']), headers: req.headers, body, event: JSON.parse(body), verified });
-        res.writeHead(verified ? 204 : 401).end();
+        const status = !verified ? 401 : this.failWhen?.() ? 500 : 204;
+        this.received.push({ id: String(req.headers['webhook-id']), headers: req.headers, body, event: JSON.parse(body), verified, status });
+        res.writeHead(status).end();
       });
     });
     await new Promise<void>((r) => this.server?.listen(this.port, '127.0.0.1', r));
