@@ -36,7 +36,7 @@ async function startNode(i: number): Promise<{ url: string; proc: ChildProcess }
   const dataDir = mkdtempSync(join(tmpdir(), 'cw-load-'));
   writeAppsFile(join(dataDir, 'apps.json'), [app]);
   const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ENV: 'production', LOG_LEVEL: 'warn', MEDIASOUP_WORKERS: '1', RTC_PORT: '0', MAX_UNAUTHENTICATED_PER_ADDRESS: '100000', MESSAGES_PER_SECOND: '1000', ...cluster, ...(NODES > 1 ? { CLUSTER_NODE_ID: `load-${i}` } : {}) },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ENV: 'production', LOG_LEVEL: 'info', MEDIASOUP_WORKERS: '1', RTC_PORT: '0', MAX_UNAUTHENTICATED_PER_ADDRESS: '100000', MESSAGES_PER_SECOND: '1000', ...cluster, ...(NODES > 1 ? { CLUSTER_NODE_ID: `load-${i}` } : {}) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve) => {
