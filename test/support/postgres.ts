@@ -6,6 +6,7 @@ import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { killAndWait, launchUntilReady } from './daemon';
 import { freeTcpPort } from './ports';
 
 export const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
@@ -46,38 +47,15 @@ export async function startPostgres(): Promise<TestPostgres> {
     proc.unref();
     for (const stream of [proc.stdout, proc.stderr]) (stream as unknown as { unref?(): void } | null)?.unref?.();
   };
-  const launch = () =>
-    new Promise<void>((resolve, reject) => {
-      const proc = spawn(
-        join(PG_BIN, 'postgres'),
-        ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'max_connections=100'],
-        { stdio: ['ignore', 'pipe', 'pipe'], ...(user ?? {}) },
-      );
-      child = proc;
-      if (atExit) release(proc);
-      let output = '';
-      const timer = setTimeout(() => reject(new Error(`postgres did not start on port ${port}: ${output}`)), 30_000);
-      const onData = (chunk: Buffer) => {
-        output += String(chunk);
-        if (/database system is ready to accept connections/.test(output)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      proc.stdout?.on('data', onData);
-      proc.stderr?.on('data', onData);
-      proc.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`postgres exited (${code}): ${output}`));
-      });
-    });
+  const launch = async () => {
+    const args = ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'max_connections=100'];
+    child = await launchUntilReady(`postgres on port ${port}`, join(PG_BIN, 'postgres'), args, /database system is ready to accept connections/, 30_000, user ?? {});
+    if (atExit) release(child);
+  };
   const stop = async () => {
     const proc = child;
     child = undefined;
-    if (!proc || proc.exitCode !== null) return;
-    const exited = new Promise((r) => proc.once('exit', r));
-    proc.kill('SIGQUIT');
-    await exited;
+    await killAndWait(proc, 'SIGQUIT');
   };
   await launch();
   const base = `postgres://callwidget@127.0.0.1:${port}`;
