@@ -54,6 +54,8 @@ export const ERROR_CODES = {
    * runs goes on, new cross-node operations are refused until it is back. Try again in a moment.
    */
   cluster_unavailable: 0,
+  /** The records database (PostgreSQL) is unreachable: calls go on, records are written when it returns. */
+  records_unavailable: 0,
   internal: 0,
   timeout: 0,
   connection_closed: 0,

@@ -2,7 +2,8 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Tenant } from '../domain/apps';
 import type { Services } from '../services';
-import { isConnectionFailure } from '../store/sql';
+import { recordsRead } from '../store/sql';
+import { ServiceError } from '../errors';
 
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -65,11 +66,11 @@ export function tenantRoute(services: Services, what: string, find: (tenant: Ten
     if (!tenant) return reply;
     let found: unknown;
     try {
-      found = await find(tenant, Object.values((req.params ?? {}) as Record<string, string>)[0] ?? '', (req.query ?? {}) as Record<string, unknown>);
+      found = await recordsRead(async () => find(tenant, Object.values((req.params ?? {}) as Record<string, string>)[0] ?? '', (req.query ?? {}) as Record<string, unknown>));
     } catch (err) {
-      if (!isConnectionFailure(err)) throw err;
+      if (!(err instanceof ServiceError) || err.code !== 'records_unavailable') throw err;
       // PostgreSQL away: the backend is told to retry, calls go on (their records wait in the writer's queue).
-      return reply.code(503).send({ statusCode: 503, code: 'records_unavailable', error: 'Service Unavailable', message: 'the records database is unreachable; retry shortly' });
+      return reply.code(503).send({ statusCode: 503, code: err.code, error: 'Service Unavailable', message: err.message });
     }
     return found ?? reply.code(404).send(notFound(what));
   };

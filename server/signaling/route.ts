@@ -10,6 +10,7 @@ import { handleRequest } from './handlers';
 import type { ClusterRelay } from '../cluster/relay';
 import { SignalingQuotas } from './user-quotas';
 import type { SignalingContext } from './context';
+import { recordsRead } from '../store/sql';
 
 export interface SignalingRouteOptions {
   services: Services;
@@ -42,7 +43,7 @@ export const signalingRoutes: FastifyPluginAsync<SignalingRouteOptions> = async 
     media: new MediaUseCases(services.rooms),
     limits,
     quotas: new SignalingQuotas(limits),
-    recentCalls: (tenantKey, userId, limit, before) => services.records.recentFor(tenantKey, userId, limit, before),
+    recentCalls: (tenantKey, userId, limit, before) => recordsRead(() => services.records.recentFor(tenantKey, userId, limit, before)),
     sessions: services.clients,
     reconnectGraceMs: services.config.reconnectGraceMs,
     iceServers: (identity) => turnIceServers(services.config.turn, identity.userId, identity.expiresAt),

@@ -1,3 +1,5 @@
+import { ServiceError } from '../errors';
+
 /**
  * The one SQL surface the record store, the webhook outbox and retention are written against, so the same
  * statements run on the embedded SQLite file (single node, the default) and on PostgreSQL (`DATABASE_URL`,
@@ -42,4 +44,14 @@ export function isConnectionFailure(err: unknown): boolean {
   if (/^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|EAI_AGAIN)$/.test(code)) return true;
   if (/^(08|57P)/.test(code)) return true;
   return typeof e?.message === 'string' && /Connection terminated|connection timeout|Client has encountered a connection error|not queryable/i.test(e.message);
+}
+
+/** A read the records database cannot answer now, as the typed error clients get (HTTP 503, signaling). */
+export async function recordsRead<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (isConnectionFailure(err)) throw new ServiceError('records_unavailable', 'the records database is unreachable; retry shortly');
+    throw err;
+  }
 }

@@ -144,6 +144,8 @@ describe('PostgreSQL outage: calls go on, records are written when it returns', 
       const during = await dial();
       await b.request('call.hangup', { callId: during });
       assert.equal(((await a.next((m) => m.type === 'call.ended')) as Msg).reason, 'hangup');
+      // What needs the database says so with a typed error: recent calls over signaling, the records API.
+      assert.equal(((await a.request('calls.recent', { limit: 5 })) as Msg).code, 'records_unavailable');
       const away = await record(during);
       assert.equal(away.status, 503);
       assert.equal(((await away.json()) as Msg).code, 'records_unavailable');
