@@ -5,7 +5,8 @@ import type { WebhookOutbox } from './webhook-outbox';
 
 /**
  * Lifecycle events waiting to be written, at most (about 1 KB each in memory). Only a database that stays away
- * this long under load fills it; then the oldest are dropped, loudly.
+ * this long under load fills it; then the oldest waiting write of the app environment with the most waiting is
+ * dropped, loudly — one busy tenant loses its own records first, never another's.
  */
 export const MAX_PENDING_RECORDS = 100_000;
 /** Waits between attempts while the database is away. */
@@ -34,12 +35,15 @@ export class LifecycleRecorder {
   private writing: Promise<void> | undefined;
   private available = true;
   private dropped = 0;
+  /** Waiting writes per app environment (the fair share when the queue is full). */
+  private readonly waiting = new Map<string, number>();
 
   constructor(
     private readonly db: SqlClient,
     private readonly records: CallRecordStore,
     private readonly outbox: WebhookOutbox,
     private readonly options: RecorderOptions,
+    private readonly maxPending = MAX_PENDING_RECORDS,
   ) {}
 
   readonly sink: LifecycleSink = (tenant, event) => this.record(tenant, [event]);
@@ -50,10 +54,10 @@ export class LifecycleRecorder {
   }
 
   record(tenant: TenantRef, events: readonly LifecycleEvent[]): void {
-    if (this.queue.length >= MAX_PENDING_RECORDS) {
-      this.queue.shift();
+    if (this.queue.length >= this.maxPending) {
+      this.dropOneOfBusiest();
       this.dropped += 1;
-      if (this.dropped === 1 || this.dropped % 1000 === 0) this.options.onError(new Error(`${this.dropped} call record(s) dropped: the database has been unreachable with ${MAX_PENDING_RECORDS} waiting`), events[0] as LifecycleEvent);
+      if (this.dropped === 1 || this.dropped % 1000 === 0) this.options.onError(new Error(`${this.dropped} call record(s) dropped: the database has been unreachable with ${this.maxPending} waiting`), events[0] as LifecycleEvent);
     }
     this.enqueue({ tenant, events });
   }
@@ -65,6 +69,7 @@ export class LifecycleRecorder {
 
   private enqueue(write: PendingWrite): void {
     this.queue.push(write);
+    this.count(write, 1);
     this.writing ??= this.write().finally(() => {
       this.writing = undefined;
     });
@@ -78,6 +83,22 @@ export class LifecycleRecorder {
       await Promise.race([this.writing, new Promise((r) => (timer = setTimeout(r, Math.max(0, deadline - Date.now()))))]);
       clearTimeout(timer);
     }
+  }
+
+  private count(write: PendingWrite, by: 1 | -1): void {
+    const key = 'adopt' in write ? write.adopt.tenantKey : write.tenant.key;
+    const n = (this.waiting.get(key) ?? 0) + by;
+    if (n > 0) this.waiting.set(key, n);
+    else this.waiting.delete(key);
+  }
+
+  /** Drops the oldest waiting write (never the one being written) of the app environment with the most waiting. */
+  private dropOneOfBusiest(): void {
+    let busiest = '';
+    for (const [key, n] of this.waiting) if (n > (this.waiting.get(busiest) ?? 0)) busiest = key;
+    const at = this.queue.findIndex((w, i) => i > 0 && ('adopt' in w ? w.adopt.tenantKey : w.tenant.key) === busiest);
+    const [gone] = this.queue.splice(at > 0 ? at : 1, 1);
+    if (gone) this.count(gone, -1);
   }
 
   private async write(): Promise<void> {
@@ -106,7 +127,7 @@ export class LifecycleRecorder {
         // A full disk must not take calls down with it; the failure is logged loudly instead.
         this.options.onError(error as Error, ('events' in next ? next.events[0] : undefined) as LifecycleEvent);
       }
-      if (this.queue[0] === next) this.queue.shift();
+      if (this.queue[0] === next) this.count(this.queue.shift() as PendingWrite, -1);
       if (!this.available) {
         this.available = true;
         this.options.onAvailability?.(true, this.queue.length);
