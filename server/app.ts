@@ -19,6 +19,7 @@ import { type ServerMetrics, createMetrics } from './http/metrics';
 import { operatorRoutes } from './http/operator';
 import { staticRoutes } from './http/static';
 import { tokenRoutes } from './http/token';
+import { MediaCascade } from './media/cascade';
 import { RoomMedia } from './media/room-media';
 import { TransportBudget } from './media/transport-budget';
 import { WorkerPool } from './media/worker-pool';
@@ -161,18 +162,31 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   const presence = new Presence(cluster?.presenceObserver());
   const hooks: RoomHooks = {};
   const transports = new TransportBudget(config.maxTransports, (tenantKey) => registry.byKeyOf(tenantKey)?.settings.limits.maxTransports ?? DEFAULT_LIMITS.maxTransports);
-  const rooms = new RoomRegistry((tenantKey, events) => RoomMedia.create(pool, events, () => transports.acquire(tenantKey)), hooks, options.mediaRecoveryTimeoutMs);
+  // Cascading (cluster): set once the relay exists, before any room is created.
+  let cascade: MediaCascade | undefined;
+  const rooms = new RoomRegistry((tenantKey, events) => RoomMedia.create(pool, events, () => transports.acquire(tenantKey), { peersPerRouter: config.peersPerRouter, tenantKey, ...(cascade ? { cascade } : {}) }), hooks, options.mediaRecoveryTimeoutMs);
   const clients = new SessionRegistry();
   const local = new LocalUserDirectory(presence, rooms);
   const lifecycle: Lifecycle = { shuttingDown: false, moveIdleClients: () => moveIdleClients(services) };
+  /** Pending sweeps after dead nodes (cleared on close: they write to the records database). */
+  const sweeps = new Set<NodeJS.Timeout>();
   const joined = cluster?.start({ graceMs: config.reconnectGraceMs, rejoinCall: async (link, snapshot): Promise<Room> => {
       const room = await calls.rejoin(link, snapshot, config.reconnectGraceMs);
       // Its end (and this node's restart) is now this node's to record: the dead node's restart leaves it be.
       recorder.adopt(snapshot.tenantKey, snapshot.callId);
       return room;
     }, onNodeDied: (node, sweeper) => {
+      cascade?.nodeDied(node);
       // Once its clients had their grace to come back, what the dead node left open and nobody continued ends.
-      if (sweeper) setTimeout(() => void recorder.closeLeftOpen(node, 'failed').then((n) => n.calls + n.sessions > 0 && app.log.warn(`ended ${n.calls} call(s) and ${n.sessions} session(s) node ${node} left open (reason failed)`)), config.reconnectGraceMs + 5000).unref();
+      if (!sweeper) return;
+      const sweep = setTimeout(() => {
+        sweeps.delete(sweep);
+        recorder.closeLeftOpen(node, 'failed').then(
+          (n) => n.calls + n.sessions > 0 && app.log.warn(`ended ${n.calls} call(s) and ${n.sessions} session(s) node ${node} left open (reason failed)`),
+          (err: unknown) => app.log.error({ err }, `could not end what node ${node} left open`),
+        );
+      }, config.reconnectGraceMs + 5000).unref();
+      sweeps.add(sweep);
     }, apps: registry, rooms, local, localLink: (id) => clients.withId(id), leaveRoom: (link, lost): void => void calls.leaveRoom(link, lost), draining: () => lifecycle.shuttingDown });
   const calls = new CallService(rooms, joined?.users ?? local, {
     ringTimeoutMs: (link) => options.ringTimeoutMs ?? link.identity.tenant.settings.ringTimeoutSeconds * 1000,
@@ -188,12 +202,15 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
     sink(room.tenant, { type: 'participant.joined', userId: p.info.userId, ...(p.info.name !== undefined ? { name: p.info.name } : {}), role: p.info.role, ...at(room) });
   hooks.onParticipantLeft = (room, p) => sink(room.tenant, { type: 'participant.left', userId: p.info.userId, ...at(room) });
   hooks.onSessionEnded = (room, reason) => sink(room.tenant, { type: 'session.ended', reason: room.endReason ?? reason, ...at(room) });
-  if (cluster && joined) {
+  if (cluster && joined && config.cluster) {
+    const { relay } = joined;
+    cascade = new MediaCascade(config.cluster.nodeId, relay.mediaChannel(), config.cluster.pipe ?? { ip: config.listenIp, announcedAddress: config.announcedIp }, pool, config.peersPerRouter, (tenantKey) => () => transports.acquire(tenantKey), (node) => relay.isLive(node));
+    relay.setMediaHandler(cascade);
     cluster.wrapRoomHooks(hooks, joined.relay);
     cluster.resyncFrom({ links: () => presence.all(), rooms: () => rooms.all(), calls: () => calls.live() });
   }
   const moderation = new Moderation(rooms, calls);
-  const services: Services = { config, apps: registry, pool, presence, rooms, calls, moderation, clients, records, outbox, recordsWaiting: () => recorder.pending, lifecycle, authFailures: new AuthFailureLimiter(options.authFailureLimits ?? config.authFailures), ...(joined ? { cluster: joined.relay } : {}) };
+  const services: Services = { config, apps: registry, pool, presence, rooms, calls, moderation, clients, records, outbox, recordsWaiting: () => recorder.pending, lifecycle, authFailures: new AuthFailureLimiter(options.authFailureLimits ?? config.authFailures), ...(joined ? { cluster: joined.relay } : {}), ...(cascade ? { cascade } : {}) };
   app.decorate('services', services);
 
   await app.register(fastifyRateLimit, {
@@ -235,9 +252,11 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   await joined?.relay.start();
   app.addHook('onClose', async () => {
     clearInterval(pruneTimer);
+    for (const sweep of sweeps) clearTimeout(sweep);
     await joined?.relay.stop();
     calls.closeAll();
     rooms.closeAll();
+    cascade?.close();
     // What the drain did not see finish is recorded as ended now (reason server_restart), and its webhooks
     // are attempted before the process goes (dispatcher.stop waits for attempts in flight).
     const open = await recorder.closeLeftOpen();

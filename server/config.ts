@@ -88,7 +88,18 @@ export interface ServerConfig {
    * Several nodes behind one load balancer (`REDIS_URL`): presence, call and room placement and the node-to-node
    * relay go through Redis. Unset: a single node, everything in this process (the default).
    */
-  cluster: { redisUrl: string; nodeId: string; heartbeatMs: number } | undefined;
+  cluster: {
+    redisUrl: string;
+    nodeId: string;
+    heartbeatMs: number;
+    /**
+     * Where pipe transports to other nodes listen (`PIPE_LISTEN_IP`, default `RTC_LISTEN_IP`) and the address
+     * other nodes reach them on (`PIPE_ANNOUNCED_IP`, default `ANNOUNCED_IP`): cascaded live rooms.
+     */
+    pipe?: { ip: string; announcedAddress: string };
+  } | undefined;
+  /** Participants one router of a room carries before the room takes a router on another worker (`PEERS_PER_ROUTER`). */
+  peersPerRouter: number;
   /** This node's name (`CLUSTER_NODE_ID`, default `<hostname>-<PORT>`): what its open calls are recorded under. */
   nodeId?: string;
 }
@@ -195,10 +206,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     trustProxy: trustProxyFromEnv(env.TRUST_PROXY),
     distDir: resolve(env.DIST_DIR || './dist'),
     widgetDir: resolve(env.WIDGET_DIST_DIR || './widget/dist'),
-    cluster: redisUrl ? { redisUrl, nodeId, heartbeatMs: intFromEnv(env, 'CLUSTER_HEARTBEAT_MS', 1000, 100, 60_000) } : undefined,
+    cluster: redisUrl ? { redisUrl, nodeId, heartbeatMs: intFromEnv(env, 'CLUSTER_HEARTBEAT_MS', 1000, 100, 60_000), ...pipeFromEnv(env) } : undefined,
+    peersPerRouter: intFromEnv(env, 'PEERS_PER_ROUTER', 200, 1, 100_000),
     ...overrides,
   };
   return config;
+}
+
+/** PIPE_LISTEN_IP / PIPE_ANNOUNCED_IP when either is set (else the media addresses serve, see app.ts). */
+function pipeFromEnv(env: NodeJS.ProcessEnv): { pipe: { ip: string; announcedAddress: string } } | undefined {
+  if (!env.PIPE_LISTEN_IP && !env.PIPE_ANNOUNCED_IP) return undefined;
+  const ip = ipFromEnv(env, 'PIPE_LISTEN_IP', ipFromEnv(env, 'RTC_LISTEN_IP', '0.0.0.0'));
+  return { pipe: { ip, announcedAddress: ipFromEnv(env, 'PIPE_ANNOUNCED_IP', ipFromEnv(env, 'ANNOUNCED_IP', ip)) } };
 }
 
 /** The data directory must exist (created if missing) and be writable: apps file and SQLite live there. */

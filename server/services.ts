@@ -1,5 +1,6 @@
 import type { ServerConfig } from './config';
 import type { ClusterRelay } from './cluster/relay';
+import type { MediaCascade } from './media/cascade';
 import type { AppRegistry } from './domain/apps';
 import type { CallService } from './domain/calls';
 import type { Moderation } from './domain/moderation';
@@ -31,6 +32,8 @@ export interface Services {
   authFailures: AuthFailureLimiter;
   /** Set when this node is one of a cluster (REDIS_URL): relays requests to the nodes holding calls and rooms. */
   cluster?: ClusterRelay;
+  /** In a cluster: rooms of this node served partly by others, and this node's part of others' live rooms. */
+  cascade?: MediaCascade;
 }
 
 /** Shutdown (SIGTERM) as the server's parts see it; main.ts drives it. */

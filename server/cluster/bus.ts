@@ -1,4 +1,5 @@
 import type { ClientRequestType } from '../../protocol';
+import type { EdgeEvent, EdgeRequest } from '../media/edge-protocol';
 import type { LinkRef, RoomRef } from './directory';
 
 /**
@@ -24,7 +25,11 @@ export type BusMessage =
   /** The client's socket moved to `link.node` (its old node died): send its notifications there. */
   | { t: 'rebind'; link: LinkRef }
   /** The client's connection dropped (`connected: false`) or came back. */
-  | { t: 'connection'; link: LinkRef; connected: boolean };
+  | { t: 'connection'; link: LinkRef; connected: boolean }
+  /** Cascading: a room's home asks this node (an edge serving some of its participants); answered with `reply`. */
+  | { t: 'media'; id: number; from: string; request: EdgeRequest }
+  /** Cascading: an edge tells a room's home something (a consumer closed, the edge lost the room). */
+  | { t: 'mediaEvent'; event: EdgeEvent };
 
 /** A channel to every node, addressed by node id. */
 export interface NodeBus {

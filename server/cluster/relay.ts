@@ -6,6 +6,7 @@ import type { ClientLink } from '../domain/links';
 import type { Room, RoomRegistry } from '../domain/rooms';
 import type { Identity } from '../domain/tokens';
 import { ServiceError } from '../errors';
+import type { EdgeChannel, EdgeEvent, EdgeRequest } from '../media/edge-protocol';
 import type { BusMessage, NodeBus } from './bus';
 import { BusRpc } from './bus-rpc';
 import { type ClusterDirectory, type LinkRef, type Liveness, type RoomRef, type SessionRecord, judgeLiveness, placeOn } from './directory';
@@ -63,6 +64,7 @@ export class ClusterRelay {
   private local: LocalHandler = async () => {
     throw new ServiceError('internal', 'the relay has no local handler');
   };
+  private media: { handle(request: EdgeRequest): Promise<unknown>; event(event: EdgeEvent): void } | undefined;
   private readonly rpc: BusRpc;
   private readonly sessions: ClusterSessions;
   private readonly remotes: RemoteLinks;
@@ -96,6 +98,19 @@ export class ClusterRelay {
 
   setLocalHandler(handler: LocalHandler): void {
     this.local = handler;
+  }
+
+  /** Where cascading requests and events from other nodes go (this node's MediaCascade). */
+  setMediaHandler(handler: { handle(request: EdgeRequest): Promise<unknown>; event(event: EdgeEvent): void }): void {
+    this.media = handler;
+  }
+
+  /** How this node's rooms reach the nodes serving some of their participants, and how edges answer homes. */
+  mediaChannel(): EdgeChannel {
+    return {
+      request: (node, request) => this.rpc.call(node, (id) => ({ t: 'media', id, from: this.o.node, request })),
+      notify: (home, event) => this.send(home, { t: 'mediaEvent', event }),
+    };
   }
 
   async start(): Promise<void> {
@@ -271,6 +286,10 @@ export class ClusterRelay {
         if (link) this.forgetRemote(link, message.lost);
         return;
       }
+      case 'media':
+        return this.answerMedia(message);
+      case 'mediaEvent':
+        return this.media?.event(message.event);
       case 'connection': {
         const link = this.remotes.get(message.link.id);
         if (!link) return;
@@ -294,6 +313,18 @@ export class ClusterRelay {
       if (err instanceof ServiceError) return reply({ ok: false, code: err.code, message: err.message });
       this.o.log(`relayed ${message.t === 'recover' ? 'room recovery' : message.request.type} failed`, err);
       reply({ ok: false, code: 'internal', message: 'internal error' });
+    }
+  }
+
+  private async answerMedia(message: Extract<BusMessage, { t: 'media' }>): Promise<void> {
+    const reply = (m: { ok: true; value: unknown } | { ok: false; code: string; message: string }) => this.send(message.from, { t: 'reply', id: message.id, ...m });
+    if (!this.media) return reply({ ok: false, code: 'media_error', message: 'this node does not serve media for other nodes' });
+    try {
+      reply({ ok: true, value: await this.media.handle(message.request) });
+    } catch (err) {
+      if (err instanceof ServiceError) return reply({ ok: false, code: err.code, message: err.message });
+      this.o.log(`cascaded media ${message.request.op} failed`, err);
+      reply({ ok: false, code: 'media_error', message: (err as Error).message || 'media request failed' });
     }
   }
 

@@ -5,6 +5,8 @@ import type { Identity } from './tokens';
 export interface ClientLink {
   readonly id: string;
   readonly identity: Identity;
+  /** In a cluster, the node this connection's socket is on when that is not this node (a relayed client). */
+  readonly node?: string;
   notify<T extends NotificationType>(type: T, payload: NotificationMap[T]): void;
 }
 

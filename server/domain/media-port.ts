@@ -52,7 +52,11 @@ export interface RoomMediaPort {
   readonly isClosed: boolean;
   /** The worker process serving this room (operators' /status, tests that kill it). */
   readonly workerPid: number;
-  addPeer(userId: string, events: PeerMediaEvents, preparedKey?: string): PeerMediaPort;
+  /**
+   * `servedBy`: the cluster node the participant's socket is on, when it is another node — its media may be
+   * served there (cascading) instead of here.
+   */
+  addPeer(userId: string, events: PeerMediaEvents, preparedKey?: string, servedBy?: string): PeerMediaPort;
   preparePeer(key: string, userId: string, events: PeerMediaEvents): PeerMediaPort;
   preparedPeer(key: string): PeerMediaPort | undefined;
   discardPrepared(key: string): void;

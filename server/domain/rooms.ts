@@ -10,6 +10,16 @@ import { type TenantRef, tenantRef } from './lifecycle';
 import { type ClientLink, userKey } from './links';
 import { type Participant, Room, type RoomKind } from './room';
 
+/**
+ * Where a participant's media is served: live rooms cascade — each viewer is served by the node its socket is
+ * on, the stage's producers piped once to each such node — because their audience is what outgrows one node.
+ * Calls and conferences stay on the room's node: all their participants publish, so cascading would add a
+ * hop and a node that can fail to every path and save no forwarding.
+ */
+function servedBy(room: Room, link: ClientLink): string | undefined {
+  return room.kind === 'live' ? link.node : undefined;
+}
+
 export type { Participant, RoomKind } from './room';
 
 const ROOM_KINDS: readonly RoomKind[] = ['call', 'live', 'conference'];
@@ -171,7 +181,7 @@ export class RoomRegistry {
       ...(identity.avatarUrl !== undefined ? { avatarUrl: identity.avatarUrl } : {}),
       role,
     };
-    const media = room.media.addPeer(identity.userId, peerEvents(link), link.id);
+    const media = room.media.addPeer(identity.userId, peerEvents(link), link.id, servedBy(room, link));
     const participant: Participant = { info, link, media, joinedAt: Date.now(), video };
     this.prepared.delete(link.id);
     room.participants.set(identity.userId, participant);
@@ -248,7 +258,7 @@ export class RoomRegistry {
         const media = await this.createMedia(room.tenantKey, this.mediaEvents({ room }));
         if (room.closed) return media.close();
         room.media = media;
-        for (const p of room.participants.values()) p.media = media.addPeer(p.info.userId, peerEvents(p.link));
+        for (const p of room.participants.values()) p.media = media.addPeer(p.info.userId, peerEvents(p.link), undefined, servedBy(room, p.link));
         const preparing = [...this.prepared.values()].filter((e) => e.room === room);
         for (const e of preparing) this.prepared.delete(e.link.id);
         const reset = { routerRtpCapabilities: media.rtpCapabilities };

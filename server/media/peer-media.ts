@@ -2,6 +2,7 @@ import type { types } from 'mediasoup';
 import type { ConsumerOptions, MediaSource, ProducerInfo, TransportOptions } from '../../protocol';
 import type { PeerMediaEvents, PeerMediaPort, SourceState } from '../domain/media-port';
 import { ServiceError } from '../errors';
+import type { RouterSite } from './room-routers';
 import type { TransportLease } from './transport-budget';
 
 export type { PeerMediaEvents } from '../domain/media-port';
@@ -34,15 +35,10 @@ function scaleFactors(producer: types.Producer): number[] | undefined {
   return scales && scales.length > 1 && scales.every((s) => typeof s === 'number') ? (scales as number[]) : undefined;
 }
 
-/** Where this peer's WebRTC transports listen: the worker's WebRtcServer (one port for all), and its protocols. */
-export interface TransportListenOptions {
-  webRtcServer: types.WebRtcServer;
-  protocols: readonly ('udp' | 'tcp')[];
-}
-
 /**
- * One participant's media inside a room: its send/recv WebRTC transports, producers and consumers.
- * Owned by RoomMedia; `close()` is idempotent and closes every object it owns.
+ * One participant's media inside a room: its send/recv WebRTC transports, producers and consumers, on the
+ * router its room gave it (`site`, which may still be starting on another worker). Owned by RoomMedia (or by
+ * an EdgeRoom serving a room of another node); `close()` is idempotent and closes every object it owns.
  */
 export class PeerMedia implements PeerMediaPort {
   private readonly transports = new Map<string, types.WebRtcTransport>();
@@ -58,12 +54,12 @@ export class PeerMedia implements PeerMediaPort {
 
   constructor(
     readonly userId: string,
-    private readonly router: types.Router,
-    private readonly listen: TransportListenOptions,
+    private readonly site: Promise<RouterSite>,
     private readonly events: PeerMediaEvents,
     /** Takes a place in the tenant's and node's transport budget; returns its release. */
     private readonly lease: TransportLease,
-    private readonly speakers?: types.ActiveSpeakerObserver,
+    /** A mic producer started (the room adds it to its active-speaker observer). */
+    private readonly onMic?: (producer: types.Producer) => void,
   ) {}
 
   /** One send and one recv transport per participant: all a widget needs, and a bound on what one user holds. */
@@ -98,11 +94,12 @@ export class PeerMedia implements PeerMediaPort {
     };
   }
 
-  private createWebRtcTransport(direction: 'send' | 'recv'): Promise<types.WebRtcTransport> {
-    return this.router.createWebRtcTransport({
-      webRtcServer: this.listen.webRtcServer,
-      enableUdp: this.listen.protocols.includes('udp'),
-      enableTcp: this.listen.protocols.includes('tcp'), // for networks that block UDP
+  private async createWebRtcTransport(direction: 'send' | 'recv'): Promise<types.WebRtcTransport> {
+    const { router, listen } = await this.site;
+    return router.createWebRtcTransport({
+      webRtcServer: listen.webRtcServer,
+      enableUdp: listen.protocols.includes('udp'),
+      enableTcp: listen.protocols.includes('tcp'), // for networks that block UDP
       preferUdp: true,
       initialAvailableOutgoingBitrate: 1_000_000,
       appData: { direction },
@@ -139,10 +136,12 @@ export class PeerMedia implements PeerMediaPort {
     }
     this.producing.add(source);
     const producer = await clientInput('rtpParameters', () =>
-      transport.produce({ kind, rtpParameters: rtpParameters as types.RtpParameters, paused, appData: { userId: this.userId, source, width } }),
+      transport.produce({ kind, rtpParameters: rtpParameters as types.RtpParameters, paused, appData: { userId: this.userId, source, width, encodings: undefined as number[] | undefined } }),
     ).finally(() => this.producing.delete(source));
+    // Kept with the producer: its pipe copies on other routers and nodes carry appData, not these encodings.
+    producer.appData.encodings = scaleFactors(producer);
     this.producers.set(producer.id, { producer, source });
-    if (source === 'mic' && this.speakers && !this.speakers.closed) await this.speakers.addProducer({ producerId: producer.id }).catch(() => undefined);
+    if (source === 'mic') this.onMic?.(producer);
     producer.observer.once('close', () => this.producers.delete(producer.id));
     return { producerId: producer.id, userId: this.userId, kind, source, paused: producer.paused };
   }
@@ -168,7 +167,8 @@ export class PeerMedia implements PeerMediaPort {
     this.assertOpen();
     if (!this.rtpCapabilities) throw new ServiceError('invalid_state', 'send media.setRtpCapabilities first');
     const rtpCapabilities = this.rtpCapabilities;
-    const canConsume = await clientInput('rtpCapabilities', async () => this.router.canConsume({ producerId: producer.id, rtpCapabilities }));
+    const { router } = await this.site;
+    const canConsume = await clientInput('rtpCapabilities', async () => router.canConsume({ producerId: producer.id, rtpCapabilities }));
     if (!canConsume) {
       throw new ServiceError('media_error', 'your device cannot receive this stream');
     }
@@ -178,7 +178,7 @@ export class PeerMedia implements PeerMediaPort {
       throw new ServiceError('limit_exceeded', 'you already consume this producer (one consumer per producer)');
     }
     // Paused until the client has attached the track, so no key frame is lost before it can render.
-    const producerData = producer.appData as { width?: number };
+    const producerData = producer.appData as { width?: number; encodings?: number[] };
     this.consuming.add(producer.id);
     const consumer = await clientInput('rtpCapabilities', () => transport.consume({
       producerId: producer.id,
@@ -188,7 +188,7 @@ export class PeerMedia implements PeerMediaPort {
         producerUserId: owner.userId,
         source: owner.source,
         width: producerData.width,
-        encodings: scaleFactors(producer),
+        encodings: producerData.encodings ?? scaleFactors(producer),
       },
     })).finally(() => this.consuming.delete(producer.id));
     this.consumers.set(consumer.id, consumer);

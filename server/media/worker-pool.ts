@@ -133,11 +133,15 @@ export class WorkerPool extends EventEmitter<{ workerDied: [health: WorkerHealth
     }, delay).unref();
   }
 
-  /** A new router on the live worker with the fewest routers, that worker's pid and its WebRtcServer. */
-  async createRouter(mediaCodecs: types.RouterRtpCodecCapability[]): Promise<{ router: types.Router; workerPid: number; webRtcServer: types.WebRtcServer }> {
+  /**
+   * A new router on the live worker with the fewest routers — among those whose pid is not in `avoid` when
+   * there are any (a room spreading over workers) — that worker's pid and its WebRtcServer.
+   */
+  async createRouter(mediaCodecs: types.RouterRtpCodecCapability[], avoid: readonly number[] = []): Promise<{ router: types.Router; workerPid: number; webRtcServer: types.WebRtcServer }> {
     const live = this.workers.filter((w) => w.alive);
     if (live.length === 0) throw new Error('no live mediasoup worker');
-    const target = live.reduce((best, w) => (w.routers.size < best.routers.size ? w : best));
+    const fresh = live.filter((w) => !avoid.includes(w.worker.pid));
+    const target = (fresh.length > 0 ? fresh : live).reduce((best, w) => (w.routers.size < best.routers.size ? w : best));
     const router = await target.worker.createRouter({ mediaCodecs });
     target.routers.add(router);
     router.observer.once('close', () => target.routers.delete(router));
@@ -146,6 +150,11 @@ export class WorkerPool extends EventEmitter<{ workerDied: [health: WorkerHealth
       transport.observer.once('close', () => (target.transports -= 1));
     });
     return { router, workerPid: target.worker.pid, webRtcServer: target.webRtcServer };
+  }
+
+  /** Pids of the live workers. */
+  livePids(): number[] {
+    return this.workers.filter((w) => w?.alive).map((w) => w.worker.pid);
   }
 
   /** Open transports per worker slot, for /metrics. */

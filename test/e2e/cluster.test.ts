@@ -6,8 +6,9 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { newApp } from '../../server/store/apps-file';
 import { launchBrowser, newContext, openWidget, stats, waitForEvent, waitForState, waitForVideoFrom } from '../support/browser';
+import { startNodes } from '../support/cluster';
 import { startRedis, type TestRedis } from '../support/redis';
-import { startServer, type TestServer } from '../support/server';
+import type { TestServer } from '../support/server';
 import { until } from '../support/until';
 
 const SMALL = { 'video-resolution': '360p', 'muted-tones': '' };
@@ -26,8 +27,7 @@ describe('calls across three nodes', () => {
 
   before(async () => {
     redis = await startRedis();
-    for (const nodeId of ['e1', 'e2', 'e3']) nodes.push(await startServer({ apps: [app], ringTimeoutMs: 10_000, cluster: { redisUrl: redis.url, nodeId } }));
-    await until('every node to see the others', () => (nodes.every((node) => ['e1', 'e2', 'e3'].every((id) => node.app.services.cluster?.isLive(id))) ? true : undefined), 5000);
+    nodes.push(...(await startNodes(redis.url, ['e1', 'e2', 'e3'], { apps: [app], ringTimeoutMs: 10_000 })));
     browser = await launchBrowser();
     ctx = await newContext(browser);
   });

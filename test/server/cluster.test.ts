@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { newApp } from '../../server/store/apps-file';
 import { testPostgres } from '../support/record-databases';
+import { startNodes } from '../support/cluster';
 import { startRedis, type TestRedis } from '../support/redis';
-import { startServer, type TestServer } from '../support/server';
+import type { TestServer } from '../support/server';
 import { connectAs, type TestSocket } from '../support/ws-client';
 import { until } from '../support/until';
 
@@ -33,11 +34,8 @@ describe('cluster: three nodes on Redis', () => {
     redis = await startRedis();
     // One PostgreSQL database for the three nodes' records, as a deployment has.
     const databaseUrl = await (await testPostgres()).createDatabase('cluster');
-    for (const nodeId of ['n1', 'n2', 'n3']) {
-      nodes.push(await startServer({ apps, ringTimeoutMs: 1500, reconnectGraceMs: 0, cluster: { redisUrl: redis.url, nodeId }, databaseUrl }));
-    }
     // Every node sees the other two before the tests dial across them.
-    await until('every node to see the others', () => (nodes.every((node) => ['n1', 'n2', 'n3'].every((id) => node.app.services.cluster?.isLive(id))) ? true : undefined), 5000);
+    nodes.push(...(await startNodes(redis.url, ['n1', 'n2', 'n3'], { apps, ringTimeoutMs: 1500, reconnectGraceMs: 0, databaseUrl })));
   });
   after(async () => {
     for (const s of sockets) s.close();
