@@ -191,7 +191,7 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
   const calls = new CallService(rooms, joined?.users ?? local, {
     ringTimeoutMs: (link) => options.ringTimeoutMs ?? link.identity.tenant.settings.ringTimeoutSeconds * 1000,
     lifecycle: recorder.sink,
-    ...(cluster ? { registry: cluster.callRegistry() } : {}),
+    ...(cluster ? { registry: cluster.callRegistry(), rings: cluster.rings() } : {}),
   });
   hooks.onRoomFailed = (room, participants) => calls.failRoom(room, participants.map((p) => p.link));
   hooks.onRoomMediaRecovered = (room, elapsedMs) => app.log.warn({ roomId: room.roomId, sessionId: room.sessionId, elapsedMs }, 'room media recreated on a live worker');

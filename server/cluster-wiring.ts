@@ -5,7 +5,9 @@ import type { CallSnapshot } from './domain/call-snapshot';
 import type { ClientLink } from './domain/links';
 import type { Room, RoomHooks, RoomRegistry } from './domain/rooms';
 import type { LocalUserDirectory, UserDirectory } from './domain/user-directory';
+import type { RingLimiter } from './domain/ring-budget';
 import { ClusterUserDirectory } from './cluster/cluster-users';
+import { ClusterRings } from './cluster/rings';
 import type { ClusterDirectory } from './cluster/directory';
 import { ClusterRelay, clusterCallKey, clusterRoomKey } from './cluster/relay';
 import { refOf } from './cluster/remote-link';
@@ -73,6 +75,11 @@ export class ClusterWiring {
       added: (link) => void this.directory.addConnection(refOf(link, nodeId)).catch(warn),
       removed: (link) => void this.directory.removeConnection(link.identity.tenant.key, link.identity.userId, link.id).catch(warn),
     };
+  }
+
+  /** Ring limits counted for the whole cluster (Redis), not per node. */
+  rings(): RingLimiter {
+    return new ClusterRings(this.directory);
   }
 
   /** Calls are findable from every node before they ring; forgotten when their late-answer window closes. */

@@ -50,6 +50,11 @@ export type HomeKind = 'call' | 'room';
  */
 export interface ClusterDirectory {
   addConnection(link: LinkRef): Promise<void>;
+  /**
+   * Takes rings from the caller's and each callee's counter for the cluster at once, or takes none and says
+   * which bound is reached (`over`: 'caller', or the index of the callee) and when its window ends.
+   */
+  takeRings(tenantKey: string, callerId: string, callees: readonly string[], bounds: { perCaller: number; perCallee: number; windowMs: number }): Promise<{ over: 'caller' | number; resetInMs: number } | undefined>;
   removeConnection(tenantKey: string, userId: string, linkId: string): Promise<void>;
   connectionsOf(tenantKey: string, userId: string): Promise<LinkRef[]>;
   /** The user is in a room on `node` (one room per user, cluster-wide). */

@@ -6,7 +6,7 @@ import type { LifecycleEvent, LifecycleSink } from './lifecycle';
 import type { ClientLink } from './links';
 import type { UserDirectory } from './user-directory';
 import type { Room, RoomRegistry } from './rooms';
-import { RingBudget, userKey } from './ring-budget';
+import { RingBudget, type RingLimiter, userKey } from './ring-budget';
 import { type CallSnapshot, callInfoOf, peopleIn, snapshotOf, stateOf } from './call-snapshot';
 
 export { userKey };
@@ -45,6 +45,8 @@ export interface CallServiceOptions {
   /** Receives call.ringing / call.answered / call.ended (records and webhooks). */
   lifecycle?: LifecycleSink;
   registry?: CallRegistry;
+  /** Where rings are counted (default: this node's memory). */
+  rings?: RingLimiter;
   now?(): number;
 }
 
@@ -58,7 +60,7 @@ export class CallService {
   /** Recently ended calls, so a late accept gets "already ended", not "not found". */
   private readonly ended = new Map<string, LiveCall>();
   private readonly now: () => number;
-  private readonly rings: RingBudget;
+  private readonly rings: RingLimiter;
 
   constructor(
     private readonly rooms: RoomRegistry,
@@ -66,7 +68,7 @@ export class CallService {
     private readonly options: CallServiceOptions,
   ) {
     this.now = options.now ?? Date.now;
-    this.rings = new RingBudget(this.now);
+    this.rings = options.rings ?? new RingBudget(this.now);
   }
 
   async dial(link: ClientLink, callees: string[], video: boolean): Promise<{ call: CallInfo; room: Room }> {
@@ -74,7 +76,7 @@ export class CallService {
     const unique = [...new Set(callees)];
     if (unique.includes(identity.userId)) throw new ServiceError('invalid_message', 'you cannot call yourself');
     if (!identity.grants.canPublish) throw new ServiceError('forbidden', 'your token may not publish, so it cannot call');
-    this.rings.take(identity.tenant, identity.userId, unique);
+    await this.rings.take(identity.tenant, identity.userId, unique);
     const callId = randomUUID();
     const { room, participant } = await this.rooms.join(link, callId, 'call', { video });
     const call: LiveCall = {
@@ -220,7 +222,7 @@ export class CallService {
   }
 
   /** Someone in the call rings more people into the same room (multi-party). */
-  invite(link: ClientLink, callId: string, callees: string[]): CallInfo {
+  async invite(link: ClientLink, callId: string, callees: string[]): Promise<CallInfo> {
     const call = this.find(link, callId);
     if (call.state.phase === 'ended') throw new ServiceError('invalid_state', 'the call has already ended');
     if (this.rooms.roomOf(link) !== call.room) throw new ServiceError('not_in_room', 'join the call before inviting');
@@ -232,7 +234,9 @@ export class CallService {
     const newcomers = fresh.filter((u) => !call.requested.includes(u)).length;
     const most = link.identity.tenant.settings.limits.maxPeoplePerCall;
     if (call.requested.length + newcomers > most) throw new ServiceError('limit_exceeded', `a call rings at most ${most} people in all`);
-    this.rings.take(link.identity.tenant, link.identity.userId, fresh);
+    await this.rings.take(link.identity.tenant, link.identity.userId, fresh);
+    // The call may have ended while the rings were counted (a cluster counts in Redis).
+    if (!this.calls.has(this.key(call.tenantKey, callId))) throw new ServiceError('invalid_state', 'the call has already ended');
     for (const u of fresh) if (!call.requested.includes(u)) call.requested.push(u);
     void this.ring(call, fresh);
     return this.info(call);

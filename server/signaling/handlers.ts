@@ -20,7 +20,7 @@ const handlers: HandlerTable = {
   'room.muteParticipant': async (ctx, link, msg) => (await ctx.moderation.mute(link, msg.userId, msg.source), EMPTY),
   'room.removeParticipant': async (ctx, link, msg) => (ctx.moderation.remove(link, msg.userId), EMPTY),
   'room.allowParticipant': async (ctx, link, msg) => (ctx.moderation.allow(link, msg.userId), EMPTY),
-  'call.invite': async (ctx, link, msg) => ({ call: ctx.calls.invite(link, msg.callId, msg.callees) }),
+  'call.invite': async (ctx, link, msg) => ({ call: await ctx.calls.invite(link, msg.callId, msg.callees) }),
   'media.setConsumerView': async (ctx, link, msg) => {
     const { participant } = ctx.rooms.participantOf(link);
     await participant.media.setConsumerView(msg.consumerId, msg);

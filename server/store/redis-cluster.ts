@@ -11,6 +11,22 @@ const users = (tenantKey: string, userId: string) => `${tenantKey}\u0000${userId
 /** Deletes a key only while it still holds the value this node wrote (a newer writer's key is left alone). */
 const DELETE_IF = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 /** The key's value, or — when it has none — ARGV[1], written with a TTL: the first claim wins. */
+/**
+ * Ring counters, checked and taken at once (fixed windows from a key's first count, as WindowCounter):
+ * KEYS[1] the caller's, KEYS[2..] the callees'; ARGV: rings asked, per-caller bound, per-callee bound, window.
+ * Returns {0, 0} when taken, else {index of the key over its bound (1-based), ms until its window ends}.
+ */
+const TAKE_RINGS = `
+local asked = tonumber(ARGV[1])
+if tonumber(redis.call('get', KEYS[1]) or '0') + asked > tonumber(ARGV[2]) then return {1, redis.call('pttl', KEYS[1])} end
+for i = 2, #KEYS do
+  if tonumber(redis.call('get', KEYS[i]) or '0') >= tonumber(ARGV[3]) then return {i, redis.call('pttl', KEYS[i])} end
+end
+if redis.call('incrby', KEYS[1], asked) == asked then redis.call('pexpire', KEYS[1], ARGV[4]) end
+for i = 2, #KEYS do
+  if redis.call('incr', KEYS[i]) == 1 then redis.call('pexpire', KEYS[i], ARGV[4]) end
+end
+return {0, 0}`;
 const CLAIM = "local v = redis.call('get', KEYS[1]) if v then return v end redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) return ARGV[1]";
 
 /**
@@ -31,6 +47,13 @@ export class RedisDirectory implements ClusterDirectory {
     const redis = connect(url, onError);
     await redis.connect();
     return new RedisDirectory(redis);
+  }
+
+  async takeRings(tenantKey: string, callerId: string, callees: readonly string[], bounds: { perCaller: number; perCallee: number; windowMs: number }): Promise<{ over: 'caller' | number; resetInMs: number } | undefined> {
+    const keys = [`${P}rings:by:${users(tenantKey, callerId)}`, ...callees.map((u) => `${P}rings:to:${users(tenantKey, u)}`)];
+    const [index, ttl] = (await this.redis.eval(TAKE_RINGS, keys.length, ...keys, callees.length, bounds.perCaller, bounds.perCallee, bounds.windowMs)) as [number, number];
+    if (index === 0) return undefined;
+    return { over: index === 1 ? 'caller' : index - 2, resetInMs: Math.max(0, ttl) };
   }
 
   async addConnection(link: LinkRef): Promise<void> {

@@ -4,7 +4,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DEFAULT_LIMITS } from '../../server/domain/apps';
 import { newApp } from '../../server/store/apps-file';
+import { startNodes } from '../support/cluster';
+import { startRedis, type TestRedis } from '../support/redis';
 import { startServer, type TestServer } from '../support/server';
+import { until } from '../support/until';
 import { connectAs, type TestSocket } from '../support/ws-client';
 
 type Msg = Record<string, unknown>;
@@ -82,5 +85,65 @@ describe('ring limits', () => {
     const caller = await user('pest', neighbour);
     const victim = await user('victim', neighbour);
     for (let i = 0; i < 4; i += 1) assert.equal((await ringOnce(caller, ['victim'], victim)).type, 'response');
+  });
+});
+
+describe('ring limits across a cluster', () => {
+  let redis: TestRedis;
+  let nodes: TestServer[] = [];
+  const strict = newApp('Strict cluster', { demo: true, environments: ['development'] });
+  strict.environments.development!.limits = { ...DEFAULT_LIMITS, ringsPerCallerPerMinute: 3, ringsPerCalleePerMinute: 2 };
+  const sockets: TestSocket[] = [];
+  before(async () => {
+    redis = await startRedis();
+    nodes = await startNodes(redis.url, ['r1', 'r2', 'r3'], { apps: [strict], reconnectGraceMs: 0 });
+  });
+  after(async () => {
+    for (const s of sockets) s.close();
+    for (const node of nodes) await node.close();
+    await redis?.close();
+  });
+  async function on(i: number, userId: string): Promise<TestSocket> {
+    const s = await connectAs(nodes[i]!.url, await nodes[i]!.token(userId, { app: strict }));
+    sockets.push(s);
+    return s;
+  }
+  async function ringAndCancel(caller: TestSocket, callees: string[], callee?: TestSocket): Promise<Msg> {
+    const answer = await caller.request('call.dial', { callees, video: false });
+    if (answer.type !== 'response') return answer;
+    const callId = callIdOf(answer);
+    if (callee) await callee.next((m) => m.type === 'call.incoming' && (m.call as Msg).callId === callId);
+    await caller.request('call.cancel', { callId });
+    await caller.next((m) => m.type === 'call.ended' && m.callId === callId);
+    return answer;
+  }
+
+  test('a callee rung twice from two nodes is not rung a third time from the third', async () => {
+    const victim = await on(0, 'c-victim');
+    assert.equal((await ringAndCancel(await on(0, 'c-a'), ['c-victim'], victim)).type, 'response');
+    assert.equal((await ringAndCancel(await on(1, 'c-b'), ['c-victim'], victim)).type, 'response');
+    const refused = await ringAndCancel(await on(2, 'c-c'), ['c-victim']);
+    assert.equal(refused.code, 'limit_exceeded');
+    assert.match(String(refused.message), /c-victim was rung 2 times in the last minute; try again in \d+ s/);
+    assert.equal(victim.messages.filter((m) => m.type === 'call.incoming').length, 2, 'the refused dial rang nothing');
+  });
+
+  test('one caller connected to three nodes has one budget, not three', async () => {
+    const tabs = [await on(0, 'c-pest'), await on(1, 'c-pest'), await on(2, 'c-pest')];
+    assert.equal((await ringAndCancel(tabs[0]!, ['p1', 'p2'])).type, 'response');
+    assert.equal((await ringAndCancel(tabs[1]!, ['p3'])).type, 'response');
+    const refused = await ringAndCancel(tabs[2]!, ['p4']);
+    assert.equal(refused.code, 'limit_exceeded');
+    assert.match(String(refused.message), /at most 3 people per minute/);
+  });
+
+  test('Redis away: a dial is refused with cluster_unavailable, and the budget holds again once it is back', async () => {
+    const caller = await on(1, 'c-outage');
+    await redis.stop();
+    assert.equal((await caller.request('call.dial', { callees: ['o1'], video: false })).code, 'cluster_unavailable');
+    await redis.start();
+    await until('the nodes to reach Redis again', () => (nodes.every((n) => n.app.services.cluster?.busConnected) ? true : undefined), 15_000);
+    assert.equal((await ringAndCancel(caller, ['o1', 'o2', 'o3'])).type, 'response');
+    assert.equal((await ringAndCancel(caller, ['o4'])).code, 'limit_exceeded');
   });
 });
