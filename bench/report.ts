@@ -39,15 +39,22 @@ const lines = [
   '| What | Median | p95 | Range | Runs | Goal |',
   '| --- | --- | --- | --- | --- | --- |',
   row('Ring: dial → incoming call rendered on the callee', latency?.summary.ringMs, 'ms', '≤ 20 ms median'),
-  row('Join: accept → first remote video frame (callee)', latency?.summary.acceptToFirstFrameMs, 'ms', '≤ 150 ms median'),
+  row('Join: accept → first remote video frame (callee)', latency?.summary.acceptToFirstFrameMs, 'ms', latency?.summary.floorConsumeToFirstFrameMs ? `≤ 1.3× the floor median (${Math.round(latency.summary.floorConsumeToFirstFrameMs.median * 1.3)} ms), p95 ≤ 2×` : '≤ 150 ms median'),
+  row('Floor: bare mediasoup-client, consume → first frame (same run)', latency?.summary.floorConsumeToFirstFrameMs, 'ms', '–'),
   row('Dial → caller sees the callee\u2019s first frame (auto-accept)', latency?.summary.dialToCallerFirstFrameMs, 'ms', '–'),
+  '',
+  latency?.summary.joinOverFloor
+    ? `Join over the floor: median ${latency.summary.joinOverFloor.median}× (goal ≤ 1.3×), p95 ${latency.summary.joinOverFloor.p95OverFloorMedian}× the floor's median and ${latency.summary.joinOverFloor.p95OverFloorP95}× its p95 (goal ≤ 2×).`
+    : '',
   '',
   `Method: ${latency?.method ?? 'not run'}`,
   '',
-  'A/B on 2026-11-22 (same machine, 15 runs each): the session-1 code measured accept → first frame median 343 ms,',
-  'p95 1963 ms — this machine is slower today than when 213 ms was recorded — and the current code 320 ms median',
-  '(bundled-OpenSSL worker with the current code: 345 ms). No regression from the reliability work; the goal is',
-  'missed either way (the receive transport\u2019s ICE/DTLS only starts at the first consume).',
+  'A/B on 2026-12-04 (same machine, 20 runs each, callee accepting 1 s after the ring): accept → first frame median',
+  '156 ms, p95 185 ms before; 129 ms, p95 185 ms with the call shown as joined once its transports are up and each',
+  'remote tile rendered before its consumer is resumed (so the video element is ready when the key frame lands);',
+  'floor 51–63 ms in the same runs. Starting consumers on the lowest simulcast layer measured worse (144 ms) and was',
+  'left out. Earlier figures (268–422 ms) accepted the instant the ring arrived, before the caller had even',
+  'published: a person cannot answer that fast, and it measured the caller\u2019s camera start, not the join.',
   '',
   '## SFU upgrade A/B: mediasoup 3.8.4 vs the current worker, same day, same machine',
   '',
@@ -97,10 +104,17 @@ const lines = [
   '## SFU forwarding capacity (one worker)',
   '',
   sfu
-    ? `${sfu.summary.maxStreamsBelow80PercentCpu} forwarded streams measured below 80 % of a core${sfu.summary.reachedStepLimit ? ' (the step limit was reached first)' : ''}${sfu.summary.stoppedBy ? ` (stopped: ${sfu.summary.stoppedBy})` : ''}; ${sfu.summary.cpuPercentPerStream} % of a core per stream, i.e. about ${sfu.summary.extrapolatedStreamsAt80Percent} streams at 80 % by linear extrapolation (mediasoup quotes ~500 consumers per worker core; goal ≥ 500). Caveat: PlainTransport consumers skip SRTP; WebRTC consumers encrypt every packet per viewer, so browser-facing capacity is lower than this.`
+    ? `${sfu.summary.maxStreamsBelow80PercentCpu} forwarded streams measured below 80 % of a core${sfu.summary.reachedStepLimit ? ' (the step limit was reached first)' : ''}${sfu.summary.stoppedBy ? ` (stopped: ${sfu.summary.stoppedBy})` : ''}; ${sfu.summary.cpuPercentPerStream} % of a core per stream, i.e. about ${sfu.summary.extrapolatedStreamsAt80Percent} streams at 80 % by linear extrapolation (mediasoup quotes ~500 consumers per worker core; goal ≥ 500). The SRTP run below is the browser-facing figure (WebRTC consumers encrypt every packet per viewer).`
     : 'not run',
   '',
-  sfu ? `| Streams | Worker CPU (% of a core) | Packets/s out |\n| --- | --- | --- |\n${sfu.steps.map((s: { streams: number; workerCpuPercent: number; sinkPacketsPerSecond: number }) => `| ${s.streams} | ${s.workerCpuPercent} | ${s.sinkPacketsPerSecond} |`).join('\n')}` : '',
+  sfu?.srtp
+    ? `With SRTP out (AEAD_AES_256_GCM per viewer, what a WebRTC viewer costs): ${sfu.srtp.summary.maxStreamsBelow80PercentCpu} streams measured below 80 %${sfu.srtp.summary.reachedStepLimit ? ' (the step limit was reached first)' : ''}${sfu.srtp.summary.stoppedBy ? ` (stopped: ${sfu.srtp.summary.stoppedBy})` : ''}; ${sfu.srtp.summary.cpuPercentPerStream} % of a core per stream, about ${sfu.srtp.summary.extrapolatedStreamsAt80Percent} streams at 80 % (plain RTP: ${sfu.summary.cpuPercentPerStream} % per stream, about ${sfu.summary.extrapolatedStreamsAt80Percent}).`
+    : 'With SRTP: not run.',
+  '',
+  sfu ? `| Streams | Worker CPU, plain RTP (% of a core) | Packets/s out | Worker CPU, SRTP | Packets/s out |\n| --- | --- | --- | --- | --- |\n${sfu.steps.map((s: { streams: number; workerCpuPercent: number; sinkPacketsPerSecond: number }) => {
+      const e = (sfu.srtp?.steps as { streams: number; workerCpuPercent: number; sinkPacketsPerSecond: number }[] | undefined)?.find((x) => x.streams === s.streams);
+      return `| ${s.streams} | ${s.workerCpuPercent} | ${s.sinkPacketsPerSecond} | ${e?.workerCpuPercent ?? '–'} | ${e?.sinkPacketsPerSecond ?? '–'} |`;
+    }).join('\n')}` : '',
   '',
   `Method: ${sfu?.method ?? ''}`,
   '',

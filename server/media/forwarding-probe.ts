@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import { ROUTER_MEDIA_CODECS } from './codecs';
@@ -50,12 +51,17 @@ export class ForwardingProbe {
     return this.consumerTransports.length;
   }
 
-  /** Adds `pairs` viewers, each consuming video and audio (2 forwarded streams per pair), sent to `sinkPort`. */
-  async addViewers(pairs: number, sinkPort: number): Promise<void> {
+  /**
+   * Adds `pairs` viewers, each consuming video and audio (2 forwarded streams per pair), sent to `sinkPort`;
+   * with `srtp`, each viewer's transport encrypts what it sends (AEAD_AES_256_GCM, its own keys), as a
+   * WebRTC viewer's does.
+   */
+  async addViewers(pairs: number, sinkPort: number, srtp = false): Promise<void> {
     for (let i = 0; i < pairs; i += 1) {
       for (const producer of this.producers) {
-        const t = await this.router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: false });
-        await t.connect({ ip: '127.0.0.1', port: sinkPort });
+        const t = await this.router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: false, ...(srtp ? { enableSrtp: true, srtpCryptoSuite: 'AEAD_AES_256_GCM' as const } : {}) });
+        // The sink's keys only decrypt what it would send back (nothing): any 44-byte key/salt will do.
+        await t.connect({ ip: '127.0.0.1', port: sinkPort, ...(srtp ? { srtpParameters: { cryptoSuite: 'AEAD_AES_256_GCM' as const, keyBase64: randomBytes(44).toString('base64') } } : {}) });
         await t.consume({ producerId: producer.id, rtpCapabilities: this.router.rtpCapabilities });
         this.consumerTransports.push(t);
       }

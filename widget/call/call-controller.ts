@@ -324,9 +324,12 @@ export class CallController extends CallStateHost implements CallEngine {
     this.session = session;
     const me = 'me' in this.state ? this.state.me?.userId ?? '' : '';
     for (const n of this.early.splice(0)) session.handle(n, me);
-    await session.start(room, local, prepared);
-    if (token !== this.activity) return;
-    this.dispatch({ type: 'media_ready', sessionId: room.sessionId, at: Date.now() });
+    // In the call as soon as the others are being received: your own camera and mic keep starting meanwhile.
+    const ready = () => {
+      if (token === this.activity) this.dispatch({ type: 'media_ready', sessionId: room.sessionId, at: Date.now() });
+    };
+    await session.start(room, local, prepared, ready);
+    ready();
   }
 
   private onNotification(n: Parameters<Parameters<SignalingClient['on']>[0]>[0]): void {

@@ -226,9 +226,10 @@ export class MediaClient {
       if (!stream) this.streams.set(options.userId, (stream = new MediaStream()));
       stream.addTrack(consumer.track);
     }
-    // The server created it paused; resume now that the track is attached, so the first key frame is ours.
-    await this.signaling.request('media.resumeConsumer', { consumerId: consumer.id });
+    // Rendered now (its tile's video element starts before the first frame arrives). The server created it
+    // paused; resume now that the track is attached, so the first key frame is ours.
     this.onChange?.();
+    await this.signaling.request('media.resumeConsumer', { consumerId: consumer.id });
   }
 
   removeConsumer(consumerId: string): void {

@@ -64,8 +64,10 @@ export class RoomSession {
   /**
    * Opens media in a joined room: transports (prepared ones if given), then consumes what is there while the
    * camera is still opening, and publishes once it is — so you see others without waiting for your camera.
+   * `onReceiving` runs once the transports are there and what the room publishes is being consumed: the call
+   * shows as joined and each tile shows its video as soon as it arrives; your own publishing may still be starting.
    */
-  async start(room: RoomJoined, local: Promise<MediaStream | undefined>, prepared: { media?: MediaClient; device?: Device }): Promise<void> {
+  async start(room: RoomJoined, local: Promise<MediaStream | undefined>, prepared: { media?: MediaClient; device?: Device }, onReceiving?: () => void): Promise<void> {
     this.role = room.role;
     this.audienceCount = room.audienceCount;
     this.activeSpeaker ??= room.activeSpeaker ?? null;
@@ -81,6 +83,7 @@ export class RoomSession {
     const producers = [...room.producers, ...this.queued];
     this.queued = [];
     const consumed = Promise.all(producers.map((p) => media.consume(p)));
+    onReceiving?.();
     const stream = await local;
     if (this.closed) return stopStream(stream);
     if (stream && canSend) await this.publish(stream);
