@@ -1,6 +1,6 @@
 import type { ServerConfig } from './config';
 import type { ClusterRelay } from './cluster/relay';
-import type { MediaCascade } from './media/cascade';
+import type { CascadeStatus } from './media/cascade';
 import type { AppRegistry } from './domain/apps';
 import type { CallService } from './domain/calls';
 import type { Moderation } from './domain/moderation';
@@ -33,7 +33,7 @@ export interface Services {
   /** Set when this node is one of a cluster (REDIS_URL): relays requests to the nodes holding calls and rooms. */
   cluster?: ClusterRelay;
   /** In a cluster: rooms of this node served partly by others, and this node's part of others' live rooms. */
-  cascade?: MediaCascade;
+  cascade?: CascadeStatus;
 }
 
 /** Shutdown (SIGTERM) as the server's parts see it; main.ts drives it. */

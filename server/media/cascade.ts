@@ -13,14 +13,19 @@ export interface CascadedRoom {
   edgeDied(node: string): void;
 }
 
+/** What the rest of the server may see of cascading (no mediasoup types): this node's share of others' rooms. */
+export interface CascadeStatus {
+  served(): Promise<{ rooms: number; peers: number }>;
+}
+
 /**
  * This node's part in cascading (a cluster): homes of rooms some of whose participants other nodes serve,
  * and edge for rooms of other nodes. Requests and events arrive from the bus (`handle`, `event`); a dead
  * node's links and edge rooms are dropped (`nodeDied`).
  */
-export class MediaCascade {
+export class MediaCascade implements CascadeStatus {
   private readonly homes = new Map<string, CascadedRoom>();
-  readonly edges: EdgeHost;
+  private readonly edges: EdgeHost;
 
   constructor(
     readonly self: string,
@@ -51,6 +56,10 @@ export class MediaCascade {
 
   event(event: EdgeEvent): void {
     this.homes.get(event.mediaId)?.onEdgeEvent(event);
+  }
+
+  served(): Promise<{ rooms: number; peers: number }> {
+    return this.edges.served();
   }
 
   nodeDied(node: string): void {

@@ -56,13 +56,13 @@ describe('a live room cascaded over two nodes and four workers', () => {
     assert.deepEqual(await media.pipeSecurity(), [{ node: 'c2', srtp: 'AEAD_AES_256_GCM' }], 'the pipe between the nodes is SRTP');
     assert.equal(busyWorkers(0).length, 2, 'both workers of node 1 carry the room');
     assert.equal(busyWorkers(1).length, 2, 'both workers of node 2 carry its viewers');
-    assert.deepEqual(await nodes[1]!.app.services.cascade?.edges.served(), { rooms: 1, peers: 2 }, 'node 2 serves its two viewers');
+    assert.deepEqual(await nodes[1]!.app.services.cascade?.served(), { rooms: 1, peers: 2 }, 'node 2 serves its two viewers');
 
     await host.evaluate(() => document.querySelector('call-widget')!.setParticipantRole('far1', 'host'));
     await waitForVideoFrom(host, 'far1', 10, 20_000);
     await waitForVideoFrom(near, 'far1', 10, 20_000);
     await waitForVideoFrom(far[1]!, 'far1', 10, 20_000);
     for (const p of [host, near, ...far]) await p.close();
-    await until('the room to end and node 2 to let go of its part', async () => ((await nodes[1]!.app.services.cascade?.edges.served())?.rooms === 0 && busyWorkers(1).length === 0 ? true : undefined), 15_000);
+    await until('the room to end and node 2 to let go of its part', async () => ((await nodes[1]!.app.services.cascade?.served())?.rooms === 0 && busyWorkers(1).length === 0 ? true : undefined), 15_000);
   });
 });

@@ -28,7 +28,7 @@ describe('cascading: a live room served by three nodes', () => {
   const apps = [newApp('Cascade', { demo: true, origins: ['*'] })];
   const ids = ['h1', 'h2', 'h3'];
   const tenantKey = () => nodes[0]!.app.services.apps.tenant(apps[0]!.environments.development!.appKey)!.key;
-  const served = (i: number) => nodes[i]!.app.services.cascade!.edges.served();
+  const served = (i: number) => nodes[i]!.app.services.cascade!.served();
   async function on(i: number, userId: string, host = false): Promise<TestSocket> {
     const s = await connectAs(nodes[i]!.url, await nodes[i]!.token(userId, host ? { grants: { roomAdmin: true } } : {}));
     sockets.push(s);

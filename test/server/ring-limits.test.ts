@@ -13,6 +13,17 @@ import { connectAs, type TestSocket } from '../support/ws-client';
 type Msg = Record<string, unknown>;
 const callIdOf = (r: Msg) => (r.data as { call: { callId: string } }).call.callId;
 
+/** Dials, waits for the ring to reach `callee` (when given), and cancels; returns the dial's answer. */
+async function ringOnce(caller: TestSocket, callees: string[], callee?: TestSocket): Promise<Msg> {
+  const answer = await caller.request('call.dial', { callees, video: false });
+  if (answer.type !== 'response') return answer;
+  const callId = callIdOf(answer);
+  if (callee) await callee.next((m) => m.type === 'call.incoming' && (m.call as Msg).callId === callId);
+  await caller.request('call.cancel', { callId });
+  await caller.next((m) => m.type === 'call.ended' && m.callId === callId);
+  return answer;
+}
+
 describe('ring limits', () => {
   let server: TestServer;
   const strict = newApp('Strict', { demo: true, environments: ['development'] });
@@ -30,16 +41,6 @@ describe('ring limits', () => {
     const s = await connectAs(server.url, await server.token(userId, { app }));
     sockets.push(s);
     return s;
-  }
-  /** Dials, waits for the ring to reach `callee` (when given), and cancels; returns the dial's answer. */
-  async function ringOnce(caller: TestSocket, callees: string[], callee?: TestSocket): Promise<Msg> {
-    const answer = await caller.request('call.dial', { callees, video: false });
-    if (answer.type !== 'response') return answer;
-    const callId = callIdOf(answer);
-    if (callee) await callee.next((m) => m.type === 'call.incoming' && (m.call as Msg).callId === callId);
-    await caller.request('call.cancel', { callId });
-    await caller.next((m) => m.type === 'call.ended' && m.callId === callId);
-    return answer;
   }
 
   test('a callee rung twice this minute is not rung a third time, by anyone; others still are', async () => {
@@ -108,21 +109,12 @@ describe('ring limits across a cluster', () => {
     sockets.push(s);
     return s;
   }
-  async function ringAndCancel(caller: TestSocket, callees: string[], callee?: TestSocket): Promise<Msg> {
-    const answer = await caller.request('call.dial', { callees, video: false });
-    if (answer.type !== 'response') return answer;
-    const callId = callIdOf(answer);
-    if (callee) await callee.next((m) => m.type === 'call.incoming' && (m.call as Msg).callId === callId);
-    await caller.request('call.cancel', { callId });
-    await caller.next((m) => m.type === 'call.ended' && m.callId === callId);
-    return answer;
-  }
 
   test('a callee rung twice from two nodes is not rung a third time from the third', async () => {
     const victim = await on(0, 'c-victim');
-    assert.equal((await ringAndCancel(await on(0, 'c-a'), ['c-victim'], victim)).type, 'response');
-    assert.equal((await ringAndCancel(await on(1, 'c-b'), ['c-victim'], victim)).type, 'response');
-    const refused = await ringAndCancel(await on(2, 'c-c'), ['c-victim']);
+    assert.equal((await ringOnce(await on(0, 'c-a'), ['c-victim'], victim)).type, 'response');
+    assert.equal((await ringOnce(await on(1, 'c-b'), ['c-victim'], victim)).type, 'response');
+    const refused = await ringOnce(await on(2, 'c-c'), ['c-victim']);
     assert.equal(refused.code, 'limit_exceeded');
     assert.match(String(refused.message), /c-victim was rung 2 times in the last minute; try again in \d+ s/);
     assert.equal(victim.messages.filter((m) => m.type === 'call.incoming').length, 2, 'the refused dial rang nothing');
@@ -130,9 +122,9 @@ describe('ring limits across a cluster', () => {
 
   test('one caller connected to three nodes has one budget, not three', async () => {
     const tabs = [await on(0, 'c-pest'), await on(1, 'c-pest'), await on(2, 'c-pest')];
-    assert.equal((await ringAndCancel(tabs[0]!, ['p1', 'p2'])).type, 'response');
-    assert.equal((await ringAndCancel(tabs[1]!, ['p3'])).type, 'response');
-    const refused = await ringAndCancel(tabs[2]!, ['p4']);
+    assert.equal((await ringOnce(tabs[0]!, ['p1', 'p2'])).type, 'response');
+    assert.equal((await ringOnce(tabs[1]!, ['p3'])).type, 'response');
+    const refused = await ringOnce(tabs[2]!, ['p4']);
     assert.equal(refused.code, 'limit_exceeded');
     assert.match(String(refused.message), /at most 3 people per minute/);
   });
@@ -143,7 +135,7 @@ describe('ring limits across a cluster', () => {
     assert.equal((await caller.request('call.dial', { callees: ['o1'], video: false })).code, 'cluster_unavailable');
     await redis.start();
     await until('the nodes to reach Redis again', () => (nodes.every((n) => n.app.services.cluster?.busConnected) ? true : undefined), 15_000);
-    assert.equal((await ringAndCancel(caller, ['o1', 'o2', 'o3'])).type, 'response');
-    assert.equal((await ringAndCancel(caller, ['o4'])).code, 'limit_exceeded');
+    assert.equal((await ringOnce(caller, ['o1', 'o2', 'o3'])).type, 'response');
+    assert.equal((await ringOnce(caller, ['o4'])).code, 'limit_exceeded');
   });
 });
