@@ -1,5 +1,5 @@
 import type { ProtocolError } from '../protocol';
-import type { DeviceKind, DeviceOption, DeviceView } from '../widget/call/devices';
+import type { DeviceKind, DeviceOption, DeviceView } from '../widget/call/engine';
 
 /**
  * Devices for the simulator: fixed lists, a preview stream the story supplies (a canvas in the demo, an empty

@@ -1,8 +1,6 @@
 import type { CallEndReason, RecentCall } from '../protocol';
-import type { RemoteParticipant } from '../widget/call/call-controller';
-import type { CallMachineState } from '../widget/call/call-machine';
-import type { NetworkQuality } from '../widget/call/network-quality';
-import type { CallWidget } from '../widget/components/call-widget/call-widget';
+import type { CallMachineState, NetworkQuality, RemoteParticipant } from '../widget/call/engine';
+import type { CallWidget } from '../widget/call-widget';
 import { ME, SimulatedEngine, sampleCall } from './simulator';
 
 /** One reviewable state of the widget: shown in the demo's sidebar and checked with axe in the tests. */

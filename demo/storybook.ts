@@ -1,7 +1,7 @@
 // The Storybook-style demo: a sidebar of every widget state, driven by the simulator (no server needed), with
 // controls for the public attributes. Deep links: #story-id?theme=light&lang=ar.
-import '../widget/components/call-widget/call-widget';
-import type { CallWidget } from '../widget/components/call-widget/call-widget';
+import '../widget/call-widget';
+import type { CallWidget } from '../widget/call-widget';
 import { fakeVideoStream } from './fake-media';
 import { presentStory, STORIES, type Story } from './stories';
 

@@ -104,6 +104,47 @@ export type ClientMessageType = keyof Schemas;
 export type ClientMessageOf<T extends ClientMessageType> = Static<Schemas[T]>;
 export type ClientMessage = { [T in ClientMessageType]: ClientMessageOf<T> }[ClientMessageType];
 export type ClientRequestType = Exclude<ClientMessageType, 'hello'>;
+/** A request of an open session: every client message but the `hello` that opens it and the renewal of its token. */
+export type ClientRequest = Exclude<ClientMessage, { type: 'hello' | 'session.renew' }>;
+
+/**
+ * Where a request runs when calls and rooms live on several nodes (a cluster; one node runs everything):
+ * - `here`: on the node the client is connected to (it reads or touches nothing a call or room holds);
+ * - `new-call`: on a node chosen by load, which becomes the home of the call it creates;
+ * - `call`: on the node holding the call named by its `callId`;
+ * - `named-room`: on the node holding (or, when none does yet, chosen to hold) the room it names;
+ * - `current-room`: on the node holding the room the connection is in.
+ */
+export type RoutedBy = 'here' | 'new-call' | 'call' | 'named-room' | 'current-room';
+export const REQUEST_ROUTING: { readonly [T in ClientRequest['type']]: RoutedBy } = {
+  ping: 'here',
+  'calls.recent': 'here',
+  'call.dial': 'new-call',
+  'call.accept': 'call',
+  'call.prepare': 'call',
+  'call.invite': 'call',
+  'call.decline': 'call',
+  'call.cancel': 'call',
+  'call.hangup': 'call',
+  'room.join': 'named-room',
+  'room.setRole': 'current-room',
+  'room.muteParticipant': 'current-room',
+  'room.removeParticipant': 'current-room',
+  'room.allowParticipant': 'current-room',
+  'room.leave': 'current-room',
+  'media.createTransport': 'current-room',
+  'media.connectTransport': 'current-room',
+  'media.restartIce': 'current-room',
+  'media.setRtpCapabilities': 'current-room',
+  'media.produce': 'current-room',
+  'media.closeProducer': 'current-room',
+  'media.pauseProducer': 'current-room',
+  'media.resumeProducer': 'current-room',
+  'media.consume': 'current-room',
+  'media.resumeConsumer': 'current-room',
+  'media.setConsumerView': 'current-room',
+};
+
 /** What the client puts in a request besides `type` and `requestId`. */
 export type RequestPayload<T extends ClientRequestType> = Omit<ClientMessageOf<T>, 'type' | 'requestId'>;
 

@@ -11,7 +11,7 @@ import { CallService } from './domain/calls';
 import { Moderation } from './domain/moderation';
 import { Presence } from './domain/presence';
 import { LocalUserDirectory } from './domain/user-directory';
-import { type Room, type RoomHooks, RoomRegistry } from './domain/rooms';
+import { type Room, RoomRegistry } from './domain/rooms';
 import { healthRoutes } from './http/health';
 import { roomRoutes } from './http/rooms';
 import { moveIdleClients } from './signaling/client-lifecycle';
@@ -22,9 +22,10 @@ import { tokenRoutes } from './http/token';
 import { MediaCascade } from './media/cascade';
 import { RoomMedia } from './media/room-media';
 import { TransportBudget } from './media/transport-budget';
-import { WorkerPool } from './media/worker-pool';
+import { MediaListenError, WorkerPool } from './media/worker-pool';
 import type { Lifecycle, Services } from './services';
 import { ClusterWiring } from './cluster-wiring';
+import { SingleNodeTopology } from './topology/single-node';
 import { signalingRoutes } from './signaling/route';
 import { SessionRegistry } from './signaling/client-session';
 import { loadOrCreateApps } from './store/apps-file';
@@ -57,6 +58,13 @@ export interface BuildOptions {
 }
 
 export type CallWidgetServer = FastifyInstance & { services: Services; metrics: ServerMetrics };
+
+/** A media port that cannot be opened, said as the setting the operator changes (like a busy PORT). */
+function mediaListenProblem(err: MediaListenError): string {
+  if (err.port === undefined) return `no free WebRTC media port in RTC_MIN_PORT..RTC_MAX_PORT on RTC_LISTEN_IP ${err.listenIp} (${err.reason}); widen the range or free ports`;
+  if (err.inUse) return `RTC_PORT ${err.port} is already in use on ${err.listenIp} (worker ${err.workerIndex} listens on RTC_PORT + ${err.workerIndex}, UDP and TCP); choose another RTC_PORT`;
+  return `RTC_PORT ${err.port} on RTC_LISTEN_IP ${err.listenIp} cannot be used (${err.reason})`;
+}
 
 /** Builds the whole server without listening: `app.inject()` and real sockets both work on the result. */
 export async function buildApp(config: ServerConfig, options: BuildOptions = {}): Promise<CallWidgetServer> {
@@ -148,6 +156,10 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
     rtcMaxPort: config.rtcMaxPort,
     webRtc: { listenIp: config.listenIp, announcedIp: config.announcedIp, extraAddresses: config.extraMediaAddresses, port: config.rtcPort, protocols: config.rtcProtocols },
     ...(options.workerRespawnDelayMs !== undefined ? { respawnDelayMs: options.workerRespawnDelayMs } : {}),
+  }).catch(async (err: unknown) => {
+    if (!(err instanceof MediaListenError)) throw err;
+    await app.close();
+    throw new ConfigError(mediaListenProblem(err));
   });
   pool.on('workerDied', (health, error) =>
     app.log.error({ worker: health, err: error }, `mediasoup worker ${health.pid} died: its rooms move to a live worker; a replacement is starting`),
@@ -160,11 +172,10 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
     throw new ConfigError(`REDIS_URL ${config.cluster?.redisUrl} cannot be reached (${err.message})`);
   }) : undefined;
   const presence = new Presence(cluster?.presenceObserver());
-  const hooks: RoomHooks = {};
   const transports = new TransportBudget(config.maxTransports, (tenantKey) => registry.byKeyOf(tenantKey)?.settings.limits.maxTransports ?? DEFAULT_LIMITS.maxTransports);
   // Cascading (cluster): set once the relay exists, before any room is created.
   let cascade: MediaCascade | undefined;
-  const rooms = new RoomRegistry((tenantKey, events) => RoomMedia.create(pool, events, () => transports.acquire(tenantKey), { peersPerRouter: config.peersPerRouter, tenantKey, ...(cascade ? { cascade } : {}) }), hooks, options.mediaRecoveryTimeoutMs);
+  const rooms = new RoomRegistry((tenantKey, events) => RoomMedia.create(pool, events, () => transports.acquire(tenantKey), { peersPerRouter: config.peersPerRouter, tenantKey, ...(cascade ? { cascade } : {}) }), options.mediaRecoveryTimeoutMs);
   const clients = new SessionRegistry();
   const local = new LocalUserDirectory(presence, rooms);
   const lifecycle: Lifecycle = { shuttingDown: false, moveIdleClients: () => moveIdleClients(services) };
@@ -193,24 +204,37 @@ export async function buildApp(config: ServerConfig, options: BuildOptions = {})
     lifecycle: recorder.sink,
     ...(cluster ? { registry: cluster.callRegistry(), rings: cluster.rings() } : {}),
   });
-  hooks.onRoomFailed = (room, participants) => calls.failRoom(room, participants.map((p) => p.link));
-  hooks.onRoomMediaRecovered = (room, elapsedMs) => app.log.warn({ roomId: room.roomId, sessionId: room.sessionId, elapsedMs }, 'room media recreated on a live worker');
   const { sink } = recorder;
   const at = (room: Room) => ({ sessionId: room.sessionId, roomId: room.roomId, at: Date.now() });
-  hooks.onRoomCreated = (room) => sink(room.tenant, { type: 'session.started', kind: room.kind, ...at(room) });
-  hooks.onParticipantJoined = (room, p) =>
-    sink(room.tenant, { type: 'participant.joined', userId: p.info.userId, ...(p.info.name !== undefined ? { name: p.info.name } : {}), role: p.info.role, ...at(room) });
-  hooks.onParticipantLeft = (room, p) => sink(room.tenant, { type: 'participant.left', userId: p.info.userId, ...at(room) });
-  hooks.onSessionEnded = (room, reason) => sink(room.tenant, { type: 'session.ended', reason: room.endReason ?? reason, ...at(room) });
+  rooms.events.subscribe((event) => {
+    const { room } = event;
+    switch (event.type) {
+      case 'created':
+        return sink(room.tenant, { type: 'session.started', kind: room.kind, ...at(room) });
+      case 'participantJoined': {
+        const { info } = event.participant;
+        return sink(room.tenant, { type: 'participant.joined', userId: info.userId, ...(info.name !== undefined ? { name: info.name } : {}), role: info.role, ...at(room) });
+      }
+      case 'participantLeft':
+        return sink(room.tenant, { type: 'participant.left', userId: event.participant.info.userId, ...at(room) });
+      case 'sessionEnded':
+        return sink(room.tenant, { type: 'session.ended', reason: room.endReason ?? event.reason, ...at(room) });
+      case 'failed':
+        return calls.failRoom(room, event.participants.map((p) => p.link));
+      case 'mediaRecovered':
+        return app.log.warn({ roomId: room.roomId, sessionId: room.sessionId, elapsedMs: event.elapsedMs }, 'room media recreated on a live worker');
+    }
+  });
   if (cluster && joined && config.cluster) {
     const { relay } = joined;
     cascade = new MediaCascade(config.cluster.nodeId, relay.mediaChannel(), config.cluster.pipe ?? { ip: config.listenIp, announcedAddress: config.announcedIp }, pool, config.peersPerRouter, (tenantKey) => () => transports.acquire(tenantKey), (node) => relay.isLive(node));
     relay.setMediaHandler(cascade);
-    cluster.wrapRoomHooks(hooks, joined.relay);
+    cluster.followRooms(rooms, joined.relay);
     cluster.resyncFrom({ links: () => presence.all(), rooms: () => rooms.all(), calls: () => calls.live() });
   }
   const moderation = new Moderation(rooms, calls);
-  const services: Services = { config, apps: registry, pool, presence, rooms, calls, moderation, clients, records, outbox, recordsWaiting: () => recorder.pending, lifecycle, authFailures: new AuthFailureLimiter(options.authFailureLimits ?? config.authFailures), ...(joined ? { cluster: joined.relay } : {}), ...(cascade ? { cascade } : {}) };
+  const topology = joined?.topology ?? new SingleNodeTopology(rooms, nodeId);
+  const services: Services = { config, apps: registry, pool, presence, rooms, calls, moderation, clients, records, outbox, recordsWaiting: () => recorder.pending, lifecycle, authFailures: new AuthFailureLimiter(options.authFailureLimits ?? config.authFailures), topology, ...(cascade ? { cascade } : {}) };
   app.decorate('services', services);
 
   await app.register(fastifyRateLimit, {

@@ -3,7 +3,7 @@ import type { AppRegistry } from './domain/apps';
 import type { CallRegistry } from './domain/calls';
 import type { CallSnapshot } from './domain/call-snapshot';
 import type { ClientLink } from './domain/links';
-import type { Room, RoomHooks, RoomRegistry } from './domain/rooms';
+import type { Room, RoomRegistry } from './domain/rooms';
 import type { LocalUserDirectory, UserDirectory } from './domain/user-directory';
 import type { RingLimiter } from './domain/ring-budget';
 import { ClusterUserDirectory } from './cluster/cluster-users';
@@ -12,6 +12,7 @@ import type { ClusterDirectory } from './cluster/directory';
 import { ClusterRelay, clusterCallKey, clusterRoomKey } from './cluster/relay';
 import { refOf } from './cluster/remote-link';
 import { RedisBus, RedisDirectory } from './store/redis-cluster';
+import { ClusterTopology } from './topology/cluster';
 
 type Log = (message: string, err?: unknown) => void;
 
@@ -94,30 +95,30 @@ export class ClusterWiring {
   }
 
   /** The relay, and the cluster-wide user directory calls ring through. */
-  start(deps: { graceMs: number; rejoinCall(link: ClientLink, snapshot: CallSnapshot): Promise<Room>; apps: AppRegistry; rooms: RoomRegistry; local: LocalUserDirectory; localLink(id: string): ClientLink | undefined; leaveRoom(link: ClientLink, lost: boolean): void; draining(): boolean; onNodeDied?(node: string, sweeper: boolean): void }): { relay: ClusterRelay; users: UserDirectory } {
+  start(deps: { graceMs: number; rejoinCall(link: ClientLink, snapshot: CallSnapshot): Promise<Room>; apps: AppRegistry; rooms: RoomRegistry; local: LocalUserDirectory; localLink(id: string): ClientLink | undefined; leaveRoom(link: ClientLink, lost: boolean): void; draining(): boolean; onNodeDied?(node: string, sweeper: boolean): void }): { relay: ClusterRelay; users: UserDirectory; topology: ClusterTopology } {
     const { nodeId, heartbeatMs } = this.config;
-    const relay = new ClusterRelay({ node: nodeId, directory: this.directory, bus: this.bus, apps: deps.apps, rooms: deps.rooms, leaveRoom: deps.leaveRoom, localLink: deps.localLink, heartbeatMs, graceMs: deps.graceMs, rejoinCall: deps.rejoinCall, load: () => deps.rooms.participantCount, draining: deps.draining, ...(deps.onNodeDied ? { onNodeDied: deps.onNodeDied } : {}), log: this.log });
+    const relay = new ClusterRelay({ node: nodeId, directory: this.directory, bus: this.bus, apps: deps.apps, rooms: deps.rooms, describeLocal: (tenantKey, room) => ClusterTopology.describeLocal(deps.rooms, tenantKey, room), leaveRoom: deps.leaveRoom, localLink: deps.localLink, heartbeatMs, graceMs: deps.graceMs, rejoinCall: deps.rejoinCall, load: () => deps.rooms.participantCount, draining: deps.draining, ...(deps.onNodeDied ? { onNodeDied: deps.onNodeDied } : {}), log: this.log });
     this.relay = relay;
-    return { relay, users: new ClusterUserDirectory(deps.local, this.directory, relay) };
+    return { relay, users: new ClusterUserDirectory(deps.local, this.directory, relay), topology: new ClusterTopology(relay, this.directory, deps.rooms) };
   }
 
-  /** Wraps the room hooks (after the recorder's are set): memberships and room homes follow rooms here. */
-  wrapRoomHooks(hooks: RoomHooks, relay: ClusterRelay): void {
+  /** Memberships and room homes in the directory follow this node's rooms (after the records: subscribed later). */
+  followRooms(rooms: RoomRegistry, relay: ClusterRelay): void {
     const { nodeId } = this.config;
     const warn = (err: unknown) => this.log('could not update the cluster directory', err);
-    const { onParticipantJoined, onParticipantLeft, onSessionEnded } = hooks;
-    hooks.onParticipantJoined = (room, p) => {
-      onParticipantJoined?.(room, p);
-      void this.directory.enteredRoom(room.tenantKey, p.info.userId, nodeId).catch(warn);
-    };
-    hooks.onParticipantLeft = (room, p) => {
-      onParticipantLeft?.(room, p);
-      void this.directory.leftRoom(room.tenantKey, p.info.userId, nodeId).catch(warn);
-      relay.participantLeft(p.link);
-    };
-    hooks.onSessionEnded = (room, reason) => {
-      onSessionEnded?.(room, reason);
-      void this.directory.release('room', clusterRoomKey(room.tenantKey, room.kind, room.roomId), nodeId).catch(warn);
-    };
+    rooms.events.subscribe((event) => {
+      const { room } = event;
+      switch (event.type) {
+        case 'participantJoined':
+          return void this.directory.enteredRoom(room.tenantKey, event.participant.info.userId, nodeId).catch(warn);
+        case 'participantLeft':
+          void this.directory.leftRoom(room.tenantKey, event.participant.info.userId, nodeId).catch(warn);
+          return relay.participantLeft(event.participant.link);
+        case 'sessionEnded':
+          return void this.directory.release('room', clusterRoomKey(room.tenantKey, room.kind, room.roomId), nodeId).catch(warn);
+        default:
+          return;
+      }
+    });
   }
 }

@@ -1,5 +1,4 @@
 import type { ServerConfig } from './config';
-import type { ClusterRelay } from './cluster/relay';
 import type { CascadeStatus } from './media/cascade';
 import type { AppRegistry } from './domain/apps';
 import type { CallService } from './domain/calls';
@@ -11,6 +10,7 @@ import type { WorkerPool } from './media/worker-pool';
 import type { SessionRegistry } from './signaling/client-session';
 import type { CallRecordStore } from './store/call-records';
 import type { WebhookOutbox } from './store/webhook-outbox';
+import type { Topology } from './topology/topology';
 
 /** The long-lived services one server instance owns; built once in buildApp and closed on shutdown. */
 export interface Services {
@@ -30,8 +30,8 @@ export interface Services {
   lifecycle: Lifecycle;
   /** Failed REST authentications per App Key and client address (secret guessing is refused with 429). */
   authFailures: AuthFailureLimiter;
-  /** Set when this node is one of a cluster (REDIS_URL): relays requests to the nodes holding calls and rooms. */
-  cluster?: ClusterRelay;
+  /** Where calls, rooms and sessions live: this node alone, or a cluster (REDIS_URL) relaying to their homes. */
+  topology: Topology;
   /** In a cluster: rooms of this node served partly by others, and this node's part of others' live rooms. */
   cascade?: CascadeStatus;
 }

@@ -1,5 +1,5 @@
 /** npm entry: importing it defines <call-widget>. */
-export { CallWidget } from './components/call-widget/call-widget';
+export { CallWidget } from './call-widget';
 export type * from './components/call-widget/events';
 export type { CallStatus } from './call/call-machine';
 export type { MediaStats } from './call/media-client';

@@ -29,7 +29,9 @@ export type BusMessage =
   /** Cascading: a room's home asks this node (an edge serving some of its participants); answered with `reply`. */
   | { t: 'media'; id: number; from: string; request: EdgeRequest }
   /** Cascading: an edge tells a room's home something (a consumer closed, the edge lost the room). */
-  | { t: 'mediaEvent'; event: EdgeEvent };
+  | { t: 'mediaEvent'; event: EdgeEvent }
+  /** Describe this node's live room (REST GET /v1/rooms/:roomId on another node); answered with `reply`. */
+  | { t: 'describeRoom'; id: number; from: string; tenantKey: string; room: RoomRef };
 
 /** A channel to every node, addressed by node id. */
 export interface NodeBus {

@@ -1,11 +1,12 @@
 import type { ClientRequestType } from '../../protocol';
-import type { ClientMessage } from '../../protocol/client-messages';
+import { type ClientRequest, REQUEST_ROUTING } from '../../protocol/client-messages';
 import type { AppRegistry } from '../domain/apps';
 import type { CallSnapshot } from '../domain/call-snapshot';
 import type { ClientLink } from '../domain/links';
 import type { Room, RoomRegistry } from '../domain/rooms';
 import type { Identity } from '../domain/tokens';
 import { ServiceError } from '../errors';
+import { assertNever } from '../domain/assert';
 import type { EdgeChannel, EdgeEvent, EdgeRequest } from '../media/edge-protocol';
 import type { BusMessage, NodeBus } from './bus';
 import { BusRpc } from './bus-rpc';
@@ -16,16 +17,12 @@ import { ClusterSessions } from './sessions';
 
 export { clusterCallKey, clusterRoomKey } from './recovery';
 
-export type ClientRequest = Exclude<ClientMessage, { type: 'hello' | 'session.renew' }>;
+export type { ClientRequest } from '../../protocol/client-messages';
 /** Runs a request on this node (signaling's handler table). */
 export type LocalHandler = (link: ClientLink, request: ClientRequest) => Promise<unknown>;
 
-/** Requests about a call, by its CallID: they run where the call lives. */
-const CALL_REQUESTS = new Set<ClientRequestType>(['call.accept', 'call.decline', 'call.cancel', 'call.hangup', 'call.invite', 'call.prepare']);
 /** Requests after which the connection's room and media requests go to the node that answered. */
 const ENTERS_ROOM = new Set<ClientRequestType>(['room.join', 'call.dial', 'call.accept', 'call.prepare']);
-/** Requests about the room the connection is in, or its media there. */
-const inRoomRequest = (type: ClientRequestType) => (type.startsWith('room.') && type !== 'room.join') || type.startsWith('media.');
 /** The room a successful room.join / call.dial / call.accept put the client in (call.prepare: none yet). */
 function enteredRoom(request: ClientRequest, value: unknown): RoomRef | undefined {
   const room = (request.type === 'room.join' ? value : (value as { room?: unknown }).room) as { roomId?: string; kind?: RoomRef['kind'] } | undefined;
@@ -49,6 +46,8 @@ export interface ClusterRelayOptions {
   graceMs: number;
   load(): number;
   draining(): boolean;
+  /** A room of this node as the REST API shows it (another node asks on behalf of a backend). */
+  describeLocal(tenantKey: string, room: RoomRef): unknown;
   /** A node was declared dead; `sweeper` is true on exactly one live node (the lowest id), which tidies after it. */
   onNodeDied?(node: string, sweeper: boolean): void;
   log(message: string, err?: unknown): void;
@@ -132,6 +131,11 @@ export class ClusterRelay {
     this.remotes.close();
     await this.o.directory.leave(this.o.node).catch((err) => this.o.log('could not leave the cluster directory', err));
     await Promise.all([this.o.bus.close(), this.o.directory.close()]);
+  }
+
+  /** Asks `node` to describe its live room (undefined when it holds none by that id). */
+  describeOn(node: string, tenantKey: string, room: RoomRef): Promise<unknown> {
+    return this.rpc.call(node, (id) => ({ t: 'describeRoom', id, from: this.o.node, tenantKey, room }));
   }
 
   /** Whether this node reaches the cluster's bus right now (operators: /status; tests: wait for a reconnect). */
@@ -218,25 +222,34 @@ export class ClusterRelay {
   private async targetOf(link: ClientLink, request: ClientRequest): Promise<string> {
     const { tenant } = link.identity;
     const self = this.o.node;
-    if (request.type === 'call.dial') return this.freeTarget(link, placeOn(this.liveness.nodes, self));
-    if (CALL_REQUESTS.has(request.type)) {
-      const home = await this.o.directory.homeOf('call', clusterCallKey(tenant.key, (request as { callId: string }).callId));
-      // Unknown or on a dead node: answered here (not_found, or "already ended" for a call this node held).
-      if (!home || !this.isLive(home)) return self;
-      return request.type === 'call.accept' ? this.freeTarget(link, home) : home;
-    }
-    if (request.type === 'room.join') {
-      const key = clusterRoomKey(tenant.key, request.kind ?? 'conference', request.roomId);
-      let home = await this.o.directory.claim('room', key, placeOn(this.liveness.nodes, self));
-      if (!this.isLive(home)) {
-        // Its node died: the room starts again on a live one.
-        await this.o.directory.release('room', key, home);
-        home = await this.o.directory.claim('room', key, placeOn(this.liveness.nodes, self));
+    const routedBy = REQUEST_ROUTING[request.type];
+    switch (routedBy) {
+      case 'here':
+        return self;
+      case 'new-call':
+        return this.freeTarget(link, placeOn(this.liveness.nodes, self));
+      case 'call': {
+        const home = await this.o.directory.homeOf('call', clusterCallKey(tenant.key, (request as { callId: string }).callId));
+        // Unknown or on a dead node: answered here (not_found, or "already ended" for a call this node held).
+        if (!home || !this.isLive(home)) return self;
+        return request.type === 'call.accept' ? this.freeTarget(link, home) : home;
       }
-      return this.freeTarget(link, home);
+      case 'named-room': {
+        const { roomId, kind } = request as { roomId: string; kind?: RoomRef['kind'] };
+        const key = clusterRoomKey(tenant.key, kind ?? 'conference', roomId);
+        let home = await this.o.directory.claim('room', key, placeOn(this.liveness.nodes, self));
+        if (!this.isLive(home)) {
+          // Its node died: the room starts again on a live one.
+          await this.o.directory.release('room', key, home);
+          home = await this.o.directory.claim('room', key, placeOn(this.liveness.nodes, self));
+        }
+        return this.freeTarget(link, home);
+      }
+      case 'current-room':
+        return this.sessions.attachedNode(link.id) ?? self;
+      default:
+        return assertNever(routedBy);
     }
-    if (inRoomRequest(request.type)) return this.sessions.attachedNode(link.id) ?? self;
-    return self;
   }
 
   /** One room per user, cluster-wide: entering a room on `target` while in one on another node is refused. */
@@ -290,6 +303,8 @@ export class ClusterRelay {
         return this.answerMedia(message);
       case 'mediaEvent':
         return this.media?.event(message.event);
+      case 'describeRoom':
+        return this.send(message.from, { t: 'reply', id: message.id, ok: true, value: this.o.describeLocal(message.tenantKey, message.room) ?? null });
       case 'connection': {
         const link = this.remotes.get(message.link.id);
         if (!link) return;

@@ -9,6 +9,7 @@ function peerEvents(link: ClientLink): PeerMediaEvents {
 import { type TenantRef, tenantRef } from './lifecycle';
 import { type ClientLink, userKey } from './links';
 import { type Participant, Room, type RoomKind } from './room';
+import { RoomEvents, type SessionEndReason } from './room-events';
 
 /**
  * Where a participant's media is served: live rooms cascade — each viewer is served by the node its socket is
@@ -22,24 +23,13 @@ function servedBy(room: Room, link: ClientLink): string | undefined {
 
 export type { Participant, RoomKind } from './room';
 
-const ROOM_KINDS: readonly RoomKind[] = ['call', 'live', 'conference'];
+export const ROOM_KINDS: readonly RoomKind[] = ['call', 'live', 'conference'];
 /** Rooms are keyed by tenant, kind and id: each kind has its own ids. */
 const roomKey = (tenantKey: string, kind: RoomKind, roomId: string): string => `${tenantKey}\u0000${kind}\u0000${roomId}`;
 export { Room } from './room';
 
 /** Creates a room's media for a tenant (whose transport budget its participants draw on). */
 export type MediaFactory = (tenantKey: string, events: RoomMediaEvents) => Promise<RoomMediaPort>;
-
-export interface RoomHooks {
-  /** The room's media failed and could not be recreated on another worker; the room is already gone. */
-  onRoomFailed?(room: Room, participants: Participant[]): void;
-  /** The room's worker died and its media was recreated on a live worker; clients were told to reconnect media. */
-  onRoomMediaRecovered?(room: Room, elapsedMs: number): void;
-  onRoomCreated?(room: Room): void;
-  onParticipantJoined?(room: Room, participant: Participant): void;
-  onParticipantLeft?(room: Room, participant: Participant): void;
-  onSessionEnded?(room: Room, reason: 'all_left' | 'failed' | 'shutdown'): void;
-}
 
 export interface JoinOptions {
   /** Whether the participant intends to publish video (counts against the room's video limit). */
@@ -56,10 +46,11 @@ export class RoomRegistry {
   private readonly userRooms = new Map<string, Room>();
   /** Connection id → the call room it prepared media in while ringing. */
   private readonly prepared = new Map<string, { room: Room; link: ClientLink }>();
+  /** Rooms created, joined, left, recovered, failed and ended: records, the cluster directory and logs subscribe. */
+  readonly events = new RoomEvents();
 
   constructor(
     private readonly createMedia: MediaFactory,
-    private readonly hooks: RoomHooks = {},
     /** How long a room whose worker died waits for a live worker before it fails. */
     private readonly mediaRecoveryTimeoutMs = 10_000,
   ) {}
@@ -188,7 +179,7 @@ export class RoomRegistry {
     this.userRooms.set(uKey, room);
     if (role === 'audience') room.broadcast('room.audience', { count: room.audienceCount });
     else room.broadcast('room.participantJoined', { participant: info }, identity.userId);
-    this.hooks.onParticipantJoined?.(room, participant);
+    this.events.emit({ type: 'participantJoined', room, participant });
     return { room, participant };
   }
 
@@ -206,7 +197,7 @@ export class RoomRegistry {
     for (const producerId of producerIds) room.broadcast('media.producerClosed', { producerId });
     if (participant.info.role === 'audience') room.broadcast('room.audience', { count: room.audienceCount });
     else room.broadcast('room.participantLeft', { userId: link.identity.userId });
-    this.hooks.onParticipantLeft?.(room, participant);
+    this.events.emit({ type: 'participantLeft', room, participant });
     if (room.participants.size === 0) this.closeRoom(room);
     return room;
   }
@@ -222,7 +213,7 @@ export class RoomRegistry {
       const room = new Room(tenant, roomId, kind, media);
       holder.room = room;
       this.rooms.set(key, room);
-      this.hooks.onRoomCreated?.(room);
+      this.events.emit({ type: 'created', room });
       return room;
     })();
     this.creating.set(key, created);
@@ -264,7 +255,7 @@ export class RoomRegistry {
         const reset = { routerRtpCapabilities: media.rtpCapabilities };
         for (const p of room.participants.values()) p.link.notify('media.reset', reset);
         for (const e of preparing) e.link.notify('media.reset', reset);
-        this.hooks.onRoomMediaRecovered?.(room, Date.now() - started);
+        this.events.emit({ type: 'mediaRecovered', room, elapsedMs: Date.now() - started });
         return;
       } catch {
         if (Date.now() - started > this.mediaRecoveryTimeoutMs) return this.failRoom(room);
@@ -280,16 +271,16 @@ export class RoomRegistry {
     room.participants.clear();
     this.closeRoom(room, 'failed');
     if (room.kind !== 'call') for (const p of participants) p.link.notify('room.closed', { roomId: room.roomId, reason: 'failed' });
-    this.hooks.onRoomFailed?.(room, participants);
+    this.events.emit({ type: 'failed', room, participants });
   }
 
-  private closeRoom(room: Room, reason: 'all_left' | 'failed' | 'shutdown' = 'all_left'): void {
+  private closeRoom(room: Room, reason: SessionEndReason = 'all_left'): void {
     if (room.closed) return;
     room.closed = true;
     for (const [linkId, e] of this.prepared) if (e.room === room) this.prepared.delete(linkId);
     this.rooms.delete(roomKey(room.tenantKey, room.kind, room.roomId));
     room.media.close();
-    this.hooks.onSessionEnded?.(room, reason);
+    this.events.emit({ type: 'sessionEnded', room, reason });
   }
 
   /** Closes every room (server shutdown). */

@@ -17,28 +17,10 @@ export const roomRoutes: FastifyPluginAsync<{ services: Services }> = async (app
         response: { 200: RoomResponse, 401: HttpError, 404: HttpError },
       },
     },
-    tenantRoute(services, 'live room with that RoomID', (tenant, roomId, query) => {
-      const room = services.rooms.get(tenant.key, roomId, (query as { kind?: 'conference' | 'live' | 'call' }).kind);
-      if (!room) return undefined;
-      return {
-        roomId: room.roomId,
-        kind: room.kind,
-        sessionId: room.sessionId,
-        startedAt: new Date(room.startedAt).toISOString(),
-        audienceCount: room.audienceCount,
-        participants: [...room.participants.values()].map((p) => ({
-          userId: p.info.userId,
-          ...(p.info.name !== undefined ? { name: p.info.name } : {}),
-          role: p.info.role,
-          joinedAt: new Date(p.joinedAt).toISOString(),
-          publishing: {
-            mic: p.media.sourceState('mic')?.paused === false,
-            camera: p.media.sourceState('camera')?.paused === false,
-            screen: p.media.sourceState('screen')?.paused === false,
-          },
-        })),
-      };
-    }),
+    tenantRoute(services, 'live room with that RoomID', (tenant, roomId, query) =>
+      // Whichever node of a cluster holds it (topology), like a call's record is found from every node.
+      services.topology.describeRoom(tenant.key, roomId, (query as { kind?: 'conference' | 'live' | 'call' }).kind),
+    ),
   );
 
   app.get(

@@ -25,6 +25,25 @@ export interface WorkerPoolOptions {
   respawnDelayMs?: number;
 }
 
+/** A worker could not open its WebRTC media port (taken by another process, or not an address of this machine). */
+export class MediaListenError extends Error {
+  constructor(
+    readonly workerIndex: number,
+    readonly listenIp: string,
+    /** The fixed port it tried; undefined when it picked from the range. */
+    readonly port: number | undefined,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`mediasoup worker ${workerIndex} cannot listen for WebRTC media on ${listenIp} ${port === undefined ? 'a free port' : `port ${port}`}: ${reason}`, options);
+  }
+
+  /** The port is taken (mediasoup reports libuv's bind error as text, e.g. "uv_udp_bind() failed: address already in use"). */
+  get inUse(): boolean {
+    return /address already in use|EADDRINUSE/i.test(this.reason);
+  }
+}
+
 export interface WorkerHealth {
   index: number;
   pid: number;
@@ -87,8 +106,8 @@ export class WorkerPool extends EventEmitter<{ workerDied: [health: WorkerHealth
       webRtcServer = await worker.createWebRtcServer({ listenInfos: this.listenInfos(index) });
     } catch (error) {
       worker.close();
-      const port = this.options.webRtc.port === 0 ? 'a free port' : `port ${this.options.webRtc.port + index}`;
-      throw new Error(`mediasoup worker ${index} cannot listen for WebRTC media on ${this.options.webRtc.listenIp} ${port}: ${(error as Error).message}`, { cause: error });
+      const port = this.options.webRtc.port === 0 ? undefined : this.options.webRtc.port + index;
+      throw new MediaListenError(index, this.options.webRtc.listenIp, port, (error as Error).message, { cause: error });
     }
     if (this.closed) {
       worker.close();

@@ -12,7 +12,7 @@ export function endClientSession(services: Services, session: ClientSession, rea
   services.presence.remove(session);
   services.rooms.discardPrepared(session);
   services.calls.leaveRoom(session, reason === 'connection_lost');
-  services.cluster?.clientGone(session, reason === 'connection_lost');
+  services.topology.clientGone(session, reason === 'connection_lost');
   session.end();
 }
 
@@ -25,7 +25,7 @@ export function moveIdleClients(services: Services): number {
   const held = involvedUsers(services.calls.live());
   let moved = 0;
   for (const session of services.clients.all()) {
-    if (services.rooms.roomOf(session) || services.cluster?.attachedElsewhere(session) || held.has(userKey(session.identity.tenant.key, session.identity.userId))) continue;
+    if (services.rooms.roomOf(session) || services.topology.heldElsewhere(session) || held.has(userKey(session.identity.tenant.key, session.identity.userId))) continue;
     if (session.moveAway()) moved += 1;
     else endClientSession(services, session, 'left');
   }

@@ -1,7 +1,7 @@
 import type { IceServerInfo, RecentCall } from '../../protocol';
-import type { ClientMessage } from '../../protocol/client-messages';
+import type { ClientRequest } from '../../protocol/client-messages';
 import type { ClientLink } from '../domain/links';
-import type { SessionRecord } from '../cluster/directory';
+import type { AdoptableSession } from '../topology/topology';
 import type { Identity } from '../domain/tokens';
 import type { AppRegistry } from '../domain/apps';
 import type { CallService } from '../domain/calls';
@@ -21,7 +21,7 @@ export interface SignalingContext {
   calls: CallService;
   moderation: Moderation;
   /** Runs a request: here, or — in a cluster — on the node holding its call or room. */
-  dispatch(link: ClientLink, request: Exclude<ClientMessage, { type: 'hello' | 'session.renew' }>): Promise<unknown>;
+  dispatch(link: ClientLink, request: ClientRequest): Promise<unknown>;
   /** A participant's own media: transports, publishing (the publish policy lives there), pausing. */
   media: MediaUseCases;
   limits: SignalingLimits;
@@ -42,7 +42,7 @@ export interface SignalingContext {
   observeRequest?(type: string, outcome: 'ok' | 'error', seconds: number): void;
   onResumed?(session: ClientSession): void;
   /** A resume token this node does not know: the session of a dead cluster node to continue here, if any. */
-  adoptSession?(resumeToken: string, identity: Identity): Promise<SessionRecord | undefined>;
+  adoptSession?(resumeToken: string, identity: Identity): Promise<AdoptableSession | undefined>;
   /** A session starts here: new, or `adopted` from a dead node. */
-  onOpened?(session: ClientSession, adopted: SessionRecord | undefined): void;
+  onOpened?(session: ClientSession, adopted: AdoptableSession | undefined): void;
 }

@@ -1,6 +1,6 @@
 import type { ClientRequestType, ResponseMap, RoomJoined } from '../../protocol';
 import type { Room } from '../domain/rooms';
-import type { ClientMessage, ClientMessageOf } from '../../protocol/client-messages';
+import type { ClientMessageOf, ClientRequest } from '../../protocol/client-messages';
 import { ServiceError } from '../errors';
 import type { ClientLink } from '../domain/links';
 import type { SignalingContext } from './context';
@@ -85,7 +85,7 @@ function describeRoom(room: Room, link: ClientLink): RoomJoined {
 /** Requests that start something new: refused while the server drains (what runs may finish). */
 const STARTS_ACTIVITY = new Set(['room.join', 'call.dial', 'call.invite']);
 
-export async function handleRequest(ctx: SignalingContext, link: ClientLink, msg: Exclude<ClientMessage, { type: 'hello' | 'session.renew' }>): Promise<unknown> {
+export async function handleRequest(ctx: SignalingContext, link: ClientLink, msg: ClientRequest): Promise<unknown> {
   if (STARTS_ACTIVITY.has(msg.type) && ctx.draining?.()) throw new ServiceError('server_draining', 'this server is shutting down and starts no new calls or rooms; try again in a moment');
   const handler = handlers[msg.type] as Handler<typeof msg.type>;
   return handler(ctx, link, msg as never);

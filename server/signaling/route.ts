@@ -7,7 +7,6 @@ import { endClientSession } from './client-lifecycle';
 import type { SignalingLimits } from '../config';
 import { SignalingConnection } from './connection';
 import { handleRequest } from './handlers';
-import type { ClusterRelay } from '../cluster/relay';
 import { SignalingQuotas } from './user-quotas';
 import type { SignalingContext } from './context';
 import { recordsRead } from '../store/sql';
@@ -18,22 +17,12 @@ export interface SignalingRouteOptions {
   observeRequest?: SignalingContext['observeRequest'];
 }
 
-/** In a cluster, sessions are recorded so another node can continue them, and adopted when theirs died. */
-function clusterHooks(cluster: ClusterRelay): Pick<SignalingContext, 'adoptSession' | 'onOpened'> {
-  return {
-    adoptSession: (token, identity) => cluster.adoptable(token, identity),
-    onOpened: (session, adopted) => {
-      cluster.sessionOpened(session, session.resumeToken);
-      if (adopted) cluster.adopted(session, adopted);
-    },
-  };
-}
-
 /**
  * GET /v1/signal (WebSocket). The token and protocol version travel in the first message (`hello`), never in
  * the URL, so they do not end up in proxy or access logs.
  */
 export const signalingRoutes: FastifyPluginAsync<SignalingRouteOptions> = async (app, { services, limits, observeRequest }) => {
+  const { topology } = services;
   const ctx: SignalingContext = {
     apps: services.apps,
     presence: services.presence,
@@ -51,15 +40,20 @@ export const signalingRoutes: FastifyPluginAsync<SignalingRouteOptions> = async 
     onDetached: (session) => connectionChanged(session, false),
     onResumed: (session) => connectionChanged(session, true),
     draining: () => services.lifecycle.shuttingDown,
-    ...(services.cluster ? clusterHooks(services.cluster) : {}),
-    dispatch: (link, request) => (services.cluster ? services.cluster.dispatch(link, request) : handleRequest(ctx, link, request)),
+    // A session of a dead node may be continued here (cluster); every session is recorded for that.
+    adoptSession: (token, identity) => topology.adoptable(token, identity),
+    onOpened: (session, adopted) => {
+      topology.sessionOpened(session, session.resumeToken);
+      adopted?.adopt(session);
+    },
+    dispatch: (link, request) => topology.dispatch(link, request),
     ...(observeRequest ? { observeRequest } : {}),
   };
-  services.cluster?.setLocalHandler((link, request) => handleRequest(ctx, link, request));
+  topology.serveLocally((link, request) => handleRequest(ctx, link, request));
   /** Others in the room see who is reconnecting (their place is kept) and who is back. */
   const connectionChanged = (session: ClientSession, connected: boolean) => {
     services.rooms.roomOf(session)?.broadcast('room.participantConnection', { userId: session.identity.userId, connected }, session.identity.userId);
-    services.cluster?.connectionChanged(session, connected);
+    topology.connectionChanged(session, connected);
   };
   app.get('/v1/signal', { websocket: true, schema: { hide: true } }, (socket, req) => {
     const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;

@@ -1,7 +1,7 @@
-import '../../widget/components/call-widget/call-widget';
+import '../../widget/call-widget';
 import { ME, SimulatedEngine, sampleCall } from '../../demo/simulator';
 import { presentStory, STORIES } from '../../demo/stories';
-import type { CallWidget } from '../../widget/components/call-widget/call-widget';
+import type { CallWidget } from '../../widget/call-widget';
 import { assert, equal, mount, part, settled, waitFor } from './helpers';
 
 interface AxeResult {

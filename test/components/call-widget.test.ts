@@ -1,4 +1,4 @@
-import '../../widget/components/call-widget/call-widget';
+import '../../widget/call-widget';
 import { ME, SimulatedEngine, sampleCall } from '../../demo/simulator';
 import { recentCallsSample } from '../../demo/stories';
 import type { CallEndedDetail, CallIncomingDetail } from '../../widget/components/call-widget/events';

@@ -1,4 +1,4 @@
-import type { CallWidget } from '../../widget/components/call-widget/call-widget';
+import type { CallWidget } from '../../widget/call-widget';
 
 export function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(message);

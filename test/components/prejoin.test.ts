@@ -1,4 +1,4 @@
-import '../../widget/components/call-widget/call-widget';
+import '../../widget/call-widget';
 import { ME, SimulatedEngine } from '../../demo/simulator';
 import { DeviceManager } from '../../widget/call/devices';
 import { assert, equal, mount, part, settled, waitFor } from './helpers';

@@ -62,7 +62,7 @@ describe('cluster: the node holding a call dies (kill -9)', () => {
     const caddyfile = readFileSync(join(import.meta.dirname, '..', '..', 'deploy', 'Caddyfile.nodes'), 'utf8');
     balancer = await startCaddyBalancer([new URL(doomed.url).host, new URL(live[0]!.url).host], caddyfile);
     await until('the balancer ready', async () => ((await fetch(`${balancer.url}/readyz`)).status === 200 ? true : undefined));
-    await until('every node to see the others', () => (live.every((n) => ['doomed', 'second', 'third'].every((id) => n.app.services.cluster?.isLive(id))) ? true : undefined), 5000);
+    await until('every node to see the others', () => (live.every((n) => ['doomed', 'second', 'third'].every((id) => n.app.services.topology.isLive(id))) ? true : undefined), 5000);
     browser = await launchBrowser();
     ctx = await newContext(browser);
   });

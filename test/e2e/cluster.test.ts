@@ -87,7 +87,7 @@ describe('calls across three nodes', () => {
     const failed = await waitForEvent(c, 'call-error');
     assert.equal((failed.detail as { code: string }).code, 'cluster_unavailable');
     await redis.start();
-    await until('the buses to be back', () => (nodes.every((node) => node.app.services.cluster?.busConnected) ? true : undefined), 10_000);
+    await until('the buses to be back', () => (nodes.every((node) => node.app.services.topology.connected) ? true : undefined), 10_000);
     assert.equal(await a.evaluate(() => document.querySelector('call-widget')!.getAttribute('state')), 'in-call', 'the call never ended');
     for (const p of [a, b, c]) await p.close();
   });

@@ -130,6 +130,29 @@ describe('multi-party calls, rooms and the grid', () => {
     for (const p of pages) await p.close();
   });
 
+  test('participants first: a watcher who publishes nothing gets a tile with name and initials at once; their tile goes when they leave', async () => {
+    const host = await user('hana', {}, undefined);
+    const watcher = await openWidget(ctx, server.url, await server.token('walt', { app, name: 'Walt Watcher', grants: { canPublish: false } }), SMALL);
+    await host.evaluate(() => document.querySelector('call-widget')!.join('standup', { video: true }));
+    await waitForState(host, 'in-call');
+    await watcher.evaluate(() => document.querySelector('call-widget')!.join('standup', { video: false }));
+    await waitForState(watcher, 'in-call');
+    // The host sees the watcher's tile although there is nothing of theirs to consume: name, initial, no video.
+    const tile = widget(host, '[part~="tile"][data-user-id="walt"]');
+    await tile.waitFor();
+    assert.equal(await tile.getAttribute('data-camera-off'), 'true');
+    assert.match((await tile.locator('.label').textContent()) ?? '', /Walt Watcher/);
+    assert.equal((await tile.locator('.avatar').textContent())?.trim(), 'W');
+    assert.deepEqual(server.app.services.rooms.get(tenantKey(), 'standup')!.media.peer('walt').producerIds(), [], 'the watcher publishes nothing');
+    // The watcher sees the host (a tile with video), and no tile of their own.
+    await waitForVideoFrom(watcher, 'hana', 5, 20_000);
+    assert.equal(await widget(watcher, '[part~="tile"][data-user-id="walt"]').count(), 0);
+    await watcher.evaluate(() => document.querySelector('call-widget')!.leave());
+    await tile.waitFor({ state: 'detached' });
+    await host.evaluate(() => document.querySelector('call-widget')!.leave());
+    for (const p of [host, watcher]) await p.close();
+  });
+
   test('live room: 1 host + 3 viewers; viewers have no producers or send transport; promotion to stage works', async () => {
     const host = await user('host1', { room: 'show', 'room-kind': 'live' }, { roomAdmin: true });
     await waitForState(host, 'in-call');

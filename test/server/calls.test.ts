@@ -40,8 +40,13 @@ describe('call flow over signaling (no media)', () => {
     const accept = await b.request('call.accept', { callId, video: true });
     assert.equal(accept.type, 'response');
     assert.equal((accept.data as { room: { sessionId: string } }).room.sessionId, room.sessionId, 'one session');
-    const state = await a.next((m) => m.type === 'call.state' && (m.call as Msg).phase === 'connected');
-    assert.ok(state);
+    const state = (await a.next((m) => m.type === 'call.state' && (m.call as Msg).phase === 'connected')).call as Msg;
+    // The caller is told who answered, in which session, and since when the call runs.
+    assert.equal(state.callId, callId);
+    assert.equal(state.sessionId, room.sessionId);
+    assert.equal((state.invitees as Record<string, string>)[bId], 'joined');
+    assert.equal(typeof state.connectedAt, 'number');
+    // The call lasts a moment (the duration is measured from connectedAt; 50 ms is its lower bound, not a proof).
     await new Promise((r) => setTimeout(r, 50));
     await a.request('call.hangup', { callId });
     const [ea, eb] = await Promise.all([ended(a), ended(b)]);

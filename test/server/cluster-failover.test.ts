@@ -54,7 +54,7 @@ describe('cluster: a node dies mid-call (kill -9)', () => {
     const caddyfile = readFileSync(join(import.meta.dirname, '..', '..', 'deploy', 'Caddyfile.nodes'), 'utf8');
     balancer = await startCaddyBalancer(edges.map((n) => new URL(n.url).host), caddyfile);
     await until('both edges ready behind the balancer', async () => ((await fetch(`${balancer.url}/readyz`)).status === 200 ? true : undefined));
-    await until('the home node to see both edges', () => (['edge-a', 'edge-b'].every((id) => home.app.services.cluster?.isLive(id)) ? true : undefined), 5000);
+    await until('the home node to see both edges', () => (['edge-a', 'edge-b'].every((id) => home.app.services.topology.isLive(id)) ? true : undefined), 5000);
   });
   after(async () => {
     for (const c of clients) c.close();

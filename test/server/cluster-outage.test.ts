@@ -21,7 +21,7 @@ describe('cluster: Redis outage', () => {
     sockets.push(s);
     return s;
   }
-  const everyoneSeen = () => (nodes.every((node) => ['o1', 'o2'].every((id) => node.app.services.cluster?.isLive(id))) ? true : undefined);
+  const everyoneSeen = () => (nodes.every((node) => ['o1', 'o2'].every((id) => node.app.services.topology.isLive(id))) ? true : undefined);
 
   before(async () => {
     redis = await startRedis();
@@ -58,7 +58,7 @@ describe('cluster: Redis outage', () => {
 
     await redis.start();
     await until('both nodes to see each other again', everyoneSeen, 10_000);
-    await until('both buses to be back', () => (nodes.every((node) => node.app.services.cluster?.busConnected) ? true : undefined), 10_000);
+    await until('both buses to be back', () => (nodes.every((node) => node.app.services.topology.connected) ? true : undefined), 10_000);
     await new Promise((r) => setTimeout(r, 100)); // the resubscription reaches Redis just after ioredis says ready
     // Redis came back empty: no node took the other for dead (no failover split the call).
     await new Promise((r) => setTimeout(r, 1000));

@@ -129,6 +129,52 @@ describe('cluster: three nodes on Redis', () => {
     await b.request('room.leave', {});
   });
 
+  test('GET /v1/rooms/:roomId answers on every node, whichever node holds the room or call', async () => {
+    const env = apps[0]!.environments.development!;
+    const auth = `Basic ${Buffer.from(`${env.appKey}:${env.secret}`).toString('base64')}`;
+    const describe = (node: TestServer, roomId: string, kind?: string) =>
+      fetch(`${node.url}/v1/rooms/${encodeURIComponent(roomId)}${kind ? `?kind=${kind}` : ''}`, { headers: { authorization: auth } });
+    const roomId = `rest-${++n}`;
+    const [a, aId] = await on(0);
+    const [b, bId] = await on(2);
+    const ja = await a.request('room.join', { roomId });
+    assert.equal(ja.type, 'response', JSON.stringify(ja));
+    assert.equal((await b.request('room.join', { roomId })).type, 'response');
+    await a.next((m) => m.type === 'room.participantJoined' && (m.participant as Msg).userId === bId);
+    const holder = nodes.findIndex((node) => node.app.services.rooms.get(tenantKey(), roomId));
+    assert.notEqual(holder, -1);
+    for (const [i, node] of nodes.entries()) {
+      for (const kind of [undefined, 'conference']) {
+        const res = await describe(node, roomId, kind);
+        assert.equal(res.status, 200, `node ${i + 1} (holder: node ${holder + 1}, kind ${kind}): ${await res.clone().text()}`);
+        const body = (await res.json()) as { sessionId: string; kind: string; participants: { userId: string }[] };
+        assert.equal(body.sessionId, (ja.data as { sessionId: string }).sessionId);
+        assert.equal(body.kind, 'conference');
+        assert.deepEqual(body.participants.map((p) => p.userId).sort(), [aId, bId].sort());
+      }
+      assert.equal((await describe(node, roomId, 'live')).status, 404, 'no live room by that id');
+      assert.equal((await describe(node, `${roomId}-none`)).status, 404);
+    }
+    await a.request('room.leave', {});
+    await b.request('room.leave', {});
+    // A call's room (RoomID = CallID) lives on the node the call was placed on; every node describes it.
+    const [c, cId] = await on(1);
+    const [d, dId] = await on(2);
+    const dial = await c.request('call.dial', { callees: [dId], video: false });
+    const callId = callIdOf(dial);
+    await incoming(d);
+    assert.equal((await d.request('call.accept', { callId, video: false })).type, 'response');
+    for (const node of nodes) {
+      const res = await describe(node, callId);
+      assert.equal(res.status, 200);
+      const body = (await res.json()) as { kind: string; participants: { userId: string }[] };
+      assert.equal(body.kind, 'call');
+      assert.deepEqual(body.participants.map((p) => p.userId).sort(), [cId, dId].sort());
+    }
+    await c.request('call.hangup', { callId });
+    await ended(d);
+  });
+
   test('one room per user across nodes; a relayed participant whose connection ends leaves the room', async () => {
     const roomId = `solo-${++n}`;
     const [a, aId] = await on(0);

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,6 +62,18 @@ describe('bad configuration', () => {
     const { port } = blocker.address() as { port: number };
     try {
       assertOneLine(startWith({ PORT: String(port) }), new RegExp(`PORT ${port} is already in use on 127\\.0\\.0\\.1`));
+    } finally {
+      blocker.close();
+    }
+  });
+
+  // Another server already holds the media port (UDP; mediasoup binds UDP and TCP on it).
+  test('a media port already in use', async () => {
+    const blocker = createSocket('udp4');
+    await new Promise<void>((resolve) => blocker.bind(0, '127.0.0.1', resolve));
+    const { port } = blocker.address();
+    try {
+      assertOneLine(startWith({ RTC_LISTEN_IP: '127.0.0.1', ANNOUNCED_IP: '127.0.0.1', RTC_PORT: String(port), RTC_MIN_PORT: '20000', RTC_MAX_PORT: '20100' }), new RegExp(`RTC_PORT ${port} is already in use on 127\\.0\\.0\\.1 .*choose another RTC_PORT`));
     } finally {
       blocker.close();
     }

@@ -134,7 +134,7 @@ describe('ring limits across a cluster', () => {
     await redis.stop();
     assert.equal((await caller.request('call.dial', { callees: ['o1'], video: false })).code, 'cluster_unavailable');
     await redis.start();
-    await until('the nodes to reach Redis again', () => (nodes.every((n) => n.app.services.cluster?.busConnected) ? true : undefined), 15_000);
+    await until('the nodes to reach Redis again', () => (nodes.every((n) => n.app.services.topology.connected) ? true : undefined), 15_000);
     assert.equal((await ringOnce(caller, ['o1', 'o2', 'o3'])).type, 'response');
     assert.equal((await ringOnce(caller, ['o4'])).code, 'limit_exceeded');
   });

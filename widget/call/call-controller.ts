@@ -1,12 +1,12 @@
-import type { Environment, GrantsInfo, RoomJoined } from '../../protocol';
-import type { CallEngine, ModerationAction, RoomView } from './engine';
+import type { GrantsInfo, RoomJoined } from '../../protocol';
+import type { CallEngine, EngineOptions, ModerationAction, RoomView } from './engine';
 import type { Activity } from './call-machine';
 import { CallStateHost } from './state-host';
 import type { MediaStats } from './media-client';
 import { emptyMediaStats } from './media-stats';
 import { type RemoteParticipant, RoomSession, type TileView } from './room-session';
 import type * as MediaModuleNamespace from './media-client';
-import { openLocalMedia, stopStream, type VideoResolution } from './local-media';
+import { openLocalMedia, stopStream } from './local-media';
 
 export type { RemoteParticipant, TileView } from './room-session';
 import { SignalingClient, SignalingError, type SocketFactory, toProtocolError as toError } from './signaling-client';
@@ -17,18 +17,10 @@ import { DeviceManager } from './devices';
 
 type MediaModule = typeof MediaModuleNamespace;
 
-export interface CallControllerOptions {
-  server: string;
-  token: string;
-  environment?: Environment;
+export interface CallControllerOptions extends EngineOptions {
   socketFactory?: SocketFactory;
-  videoResolution?: VideoResolution;
-  /** `relay`: every media transport goes through the server's TURN relay (strict networks, testing). */
-  iceTransportPolicy?: 'all' | 'relay';
   /** How the media chunk is loaded (tests may substitute it). */
   loadMedia?: () => Promise<MediaModule>;
-  /** How long to try resuming a dropped connection before the call ends (default: the server's, 20 s). */
-  reconnectGraceMs?: number;
 }
 
 export type { ControllerEvent } from './state-host';
@@ -316,14 +308,13 @@ export class CallController extends CallStateHost implements CallEngine {
       prepared.media?.close();
       return void local.then(stopStream, () => undefined);
     }
-    const session = new RoomSession(this.request(), mod, this.grants, this.options.videoResolution ?? '720p');
+    const session = new RoomSession(this.request(), mod, this.grants, 'me' in this.state ? this.state.me?.userId ?? '' : '', this.options.videoResolution ?? '720p');
     session.micEnabled = this.pendingMic;
     session.cameraEnabled = this.pendingCamera;
     session.onChange = () => this.emit(undefined);
     session.onError = (e) => this.emit({ type: 'error', error: toError(e) });
     this.session = session;
-    const me = 'me' in this.state ? this.state.me?.userId ?? '' : '';
-    for (const n of this.early.splice(0)) session.handle(n, me);
+    for (const n of this.early.splice(0)) session.handle(n);
     // In the call as soon as the others are being received: your own camera and mic keep starting meanwhile.
     const ready = () => {
       if (token === this.activity) this.dispatch({ type: 'media_ready', sessionId: room.sessionId, at: Date.now() });
@@ -364,8 +355,7 @@ export class CallController extends CallStateHost implements CallEngine {
         return;
       default: {
         // Room and media notifications belong to the room session (queued until it exists).
-        const me = 'me' in this.state ? this.state.me?.userId ?? '' : '';
-        if (this.session) this.session.handle(n, me);
+        if (this.session) this.session.handle(n);
         else if (this.state.status === 'outgoing' || this.state.status === 'joining') this.early.push(n);
       }
     }

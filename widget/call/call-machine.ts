@@ -1,35 +1,9 @@
 import type { CallEnded, CallInfo, ParticipantInfo, ProtocolError } from '../../protocol';
 import { assertNever } from './assert';
+import type { CallMachineState, ResumableState, StatusEvent } from './engine';
 
-/** What the user is doing: a ringing call (CallID) or a conference room (RoomID). */
-export interface Activity {
-  kind: 'call' | 'room';
-  id: string;
-  sessionId?: string;
-  video: boolean;
-  call?: CallInfo;
-  /** When media started flowing (ms since epoch), for the call timer. */
-  connectedAt?: number;
-}
+export type { Activity, CallMachineState, CallStatus, ResumableState, StatusEvent } from './engine';
 
-/** A state the connection can drop out of and come back to. */
-export type ResumableState = Exclude<CallMachineState, { status: 'disconnected' | 'connecting' | 'reconnecting' }>;
-
-export type CallMachineState =
-  | { status: 'disconnected'; error?: ProtocolError }
-  | { status: 'connecting' }
-  | { status: 'idle'; me: ParticipantInfo }
-  | { status: 'outgoing'; me: ParticipantInfo; activity: Activity; callees: string[] }
-  | { status: 'incoming'; me: ParticipantInfo; call: CallInfo }
-  | { status: 'joining'; me: ParticipantInfo; activity: Activity }
-  | { status: 'in-call'; me: ParticipantInfo; activity: Activity }
-  | { status: 'ended'; me: ParticipantInfo; ended: CallEnded }
-  | { status: 'error'; me?: ParticipantInfo; error: ProtocolError }
-  /** The connection dropped; what we were doing (`prior`) is kept while we resume it. */
-  | { status: 'reconnecting'; me: ParticipantInfo; prior: ResumableState; since: number };
-
-/** The small public status: the element's `state` property and attribute. */
-export type CallStatus = CallMachineState['status'];
 
 export type CallMachineEvent =
   | { type: 'connect' }
@@ -154,16 +128,6 @@ export function transition(state: CallMachineState, event: CallMachineEvent): Ca
       return assertNever(event);
   }
 }
-
-/** Public events a state change means, derived (never stored): both the real engine and the simulator use it. */
-export type StatusEvent =
-  | { type: 'state-change'; state: CallStatus }
-  | { type: 'incoming'; call: CallInfo }
-  | { type: 'connected'; callId: string; sessionId: string }
-  | { type: 'ended'; ended: CallEnded }
-  | { type: 'error'; error: ProtocolError }
-  | { type: 'reconnecting' }
-  | { type: 'reconnected' };
 
 export function eventsOf(prev: CallMachineState, next: CallMachineState): StatusEvent[] {
   const events: StatusEvent[] = [];

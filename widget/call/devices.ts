@@ -2,30 +2,10 @@ import type { ProtocolError } from '../../protocol';
 import { openLocalMedia, stopStream, type VideoResolution } from './local-media';
 import { readStorage, writeStorage } from './storage';
 import { toProtocolError } from './signaling-client';
+import type { DeviceKind, DeviceOption, DeviceView } from './engine';
 
-export type DeviceKind = 'camera' | 'microphone' | 'speaker';
-export interface DeviceOption {
-  deviceId: string;
-  label: string;
-}
+export type { DeviceKind, DeviceOption, DeviceView } from './engine';
 
-/** What the element reads and calls for the pre-join screen: devices, choices, preview, mic level, problems. */
-export interface DeviceView {
-  readonly cameras: DeviceOption[];
-  readonly microphones: DeviceOption[];
-  readonly speakers: DeviceOption[];
-  readonly selected: Readonly<Partial<Record<DeviceKind, string>>>;
-  readonly preview: MediaStream | undefined;
-  /** Microphone level of the preview, 0–1, updated ten times a second. */
-  readonly micLevel: number;
-  /** Why there is no preview: `media_permission_denied` or `media_device_not_found`. */
-  readonly problem: ProtocolError | undefined;
-  /** Whether this browser can route call audio to a chosen output (HTMLMediaElement.setSinkId). */
-  readonly speakerSelectable: boolean;
-  startPreview(): Promise<void>;
-  stopPreview(): void;
-  select(kind: DeviceKind, deviceId: string): Promise<void>;
-}
 
 const STORAGE_KEY = 'call-widget:devices';
 

@@ -3,21 +3,11 @@ import type { MediaSource, ProducerInfo } from '../../protocol';
 import { type BrowserMediaPolicy, mediaPolicyFor } from './browser-policy';
 import { watchConnection } from './connection-watch';
 import type { MediaStats } from './media-stats';
+import type { RemoteMedia } from './engine';
 import type { SignalingClient } from './signaling-client';
 
-/** One remote participant's media as the UI needs it. */
-export interface RemoteMedia {
-  userId: string;
-  stream: MediaStream;
-  /** Their screen share, if any (shown spotlighted). */
-  screenStream?: MediaStream;
-  hasAudio: boolean;
-  hasVideo: boolean;
-  micMuted: boolean;
-  cameraOff: boolean;
-}
-
 export type { AudioReceiveStats, MediaStats, VideoReceiveStats } from './media-stats';
+export type { RemoteMedia } from './engine';
 
 interface ConsumerEntry {
   consumer: types.Consumer;

@@ -1,6 +1,8 @@
 import type { MediaStats } from './media-client';
 
-export type NetworkQuality = 'good' | 'poor';
+import type { NetworkQuality } from './engine';
+
+export type { NetworkQuality } from './engine';
 
 /** Above this share of lost inbound packets, or this jitter, over a sampling interval, the call is "poor". */
 const POOR_LOSS = 0.05;

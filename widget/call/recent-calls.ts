@@ -1,13 +1,10 @@
 import type { RecentCall } from '../../protocol';
 import type { SignalingClient } from './signaling-client';
 import { readStorage, writeStorage } from './storage';
+import type { RecentCallsView } from './engine';
 
-/** What the element reads: the list, the badge count, and "the list was shown". */
-export interface RecentCallsView {
-  readonly calls: RecentCall[];
-  readonly missedCount: number;
-  markSeen(): void;
-}
+export type { RecentCallsView } from './engine';
+
 
 const seenKey = (userId: string) => `call-widget:recent-seen:${userId}`;
 

@@ -1,5 +1,8 @@
-import type { GrantsInfo, Notification, ParticipantRole, ProducerInfo, RoomJoined } from '../../protocol';
-import type { MediaClient, MediaStats, RemoteMedia } from './media-client';
+import type { GrantsInfo, Notification, ParticipantInfo, ParticipantRole, ProducerInfo, RoomJoined } from '../../protocol';
+import type { MediaClient, MediaStats } from './media-client';
+import type { RemoteParticipant, TileView } from './engine';
+
+export type { RemoteParticipant, TileView } from './engine';
 import { emptyMediaStats } from './media-stats';
 import { SignalingError, type SignalingClient } from './signaling-client';
 import { openLocalMedia, openScreenCapture, stopStream, type VideoResolution } from './local-media';
@@ -9,20 +12,6 @@ import type * as MediaModuleNamespace from './media-client';
 
 type MediaModule = typeof MediaModuleNamespace;
 type Device = Awaited<ReturnType<MediaModule['MediaClient']['loadDevice']>>;
-
-export interface RemoteParticipant extends RemoteMedia {
-  name?: string;
-  role?: ParticipantRole;
-  speaking: boolean;
-}
-
-/** A rendered tile: the element reports each one so the server forwards only what is shown, at the size shown. */
-export interface TileView {
-  userId: string;
-  source: 'camera' | 'screen';
-  width: number;
-  height: number;
-}
 
 /**
  * Everything about being in one room (call or conference) once joined: media, who is there, who speaks, your
@@ -43,8 +32,11 @@ export class RoomSession {
   private qualityTimer: ReturnType<typeof setInterval> | undefined;
   private media: MediaClient | undefined;
   private queued: ProducerInfo[] = [];
-  private readonly names = new Map<string, string>();
-  private readonly roles = new Map<string, ParticipantRole>();
+  /**
+   * Who is in the room besides you, in the order they joined (the room says so, whether they publish or not):
+   * each gets a tile at once; their media, once consumed, attaches to it.
+   */
+  private readonly members = new Map<string, ParticipantInfo>();
   private closed = false;
   onChange: (() => void) | undefined;
   onError: ((error: unknown) => void) | undefined;
@@ -54,11 +46,15 @@ export class RoomSession {
     private readonly signaling: SignalingClient,
     private readonly mod: MediaModule,
     private readonly grants: GrantsInfo,
+    /** Your user id: you are not one of the room's members here (your own tile is your preview). */
+    private readonly me: string,
     private readonly resolution: VideoResolution = '720p',
   ) {}
 
-  setName(userId: string, name: string | undefined): void {
-    if (name) this.names.set(userId, name);
+  /** Someone is in the room (joined, or there when you joined); a later notice updates what is known. */
+  private member(info: ParticipantInfo): void {
+    if (info.userId === this.me) return;
+    this.members.set(info.userId, { ...this.members.get(info.userId), ...info });
   }
 
   /**
@@ -71,10 +67,7 @@ export class RoomSession {
     this.role = room.role;
     this.audienceCount = room.audienceCount;
     this.activeSpeaker ??= room.activeSpeaker ?? null;
-    for (const p of room.participants) {
-      this.setName(p.userId, p.name);
-      if (p.role) this.roles.set(p.userId, p.role);
-    }
+    for (const p of room.participants) this.member(p);
     const canSend = this.grants.canPublish && room.role !== 'audience';
     const media = prepared.media ?? (await this.mod.MediaClient.open(this.signaling, prepared.device ?? (await this.mod.MediaClient.loadDevice(room.routerRtpCapabilities)), { send: canSend }));
     if (this.closed) return media.close();
@@ -181,13 +174,26 @@ export class RoomSession {
     this.media?.setViews(views);
   }
 
+  /**
+   * Everyone on stage but you, in join order — from membership, so someone who publishes nothing (camera and
+   * microphone off, audio-only, not yet started) has a tile with their name — with their media where it is
+   * consumed. Media of someone the room has not announced yet (a race on joining) still shows.
+   */
   remotes(): RemoteParticipant[] {
-    return (this.media?.remotes() ?? [])
-      .filter((r) => this.roles.get(r.userId) !== 'audience')
-      .map((r) => {
-        const name = this.names.get(r.userId);
-        const role = this.roles.get(r.userId);
-        return { ...r, ...(name ? { name } : {}), ...(role ? { role } : {}), speaking: this.activeSpeaker === r.userId };
+    const media = new Map((this.media?.remotes() ?? []).map((r) => [r.userId, r]));
+    const ids = [...new Set([...this.members.keys(), ...media.keys()])];
+    return ids
+      .filter((userId) => this.members.get(userId)?.role !== 'audience')
+      .map((userId) => {
+        const info = this.members.get(userId);
+        const received = media.get(userId) ?? { userId, hasAudio: false, hasVideo: false, micMuted: false, cameraOff: false };
+        return {
+          ...received,
+          ...(info?.name ? { name: info.name } : {}),
+          ...(info?.avatarUrl ? { avatarUrl: info.avatarUrl } : {}),
+          ...(info?.role ? { role: info.role } : {}),
+          speaking: this.activeSpeaker === userId,
+        };
       });
   }
 
@@ -196,13 +202,13 @@ export class RoomSession {
   }
 
   /** Room and media notifications of this room. */
-  handle(n: Notification, me: string): void {
+  handle(n: Notification): void {
     switch (n.type) {
       case 'room.participantJoined':
-        this.setName(n.participant.userId, n.participant.name);
-        if (n.participant.role) this.roles.set(n.participant.userId, n.participant.role);
+        this.member(n.participant);
         break;
       case 'room.participantLeft':
+        this.members.delete(n.userId);
         this.media?.removeUser(n.userId);
         break;
       case 'room.activeSpeaker':
@@ -212,8 +218,8 @@ export class RoomSession {
         this.audienceCount = n.count;
         break;
       case 'room.roleChanged':
-        this.roles.set(n.userId, n.role);
-        if (n.userId === me) void this.onMyRole(n.role).catch((e) => this.onError?.(e));
+        if (n.userId === this.me) void this.onMyRole(n.role).catch((e) => this.onError?.(e));
+        else this.member({ ...this.members.get(n.userId), userId: n.userId, role: n.role });
         break;
       case 'media.producerAdded':
         if (this.media) this.media.consume(n.producer).catch((e) => this.onError?.(e));

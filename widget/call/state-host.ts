@@ -1,11 +1,8 @@
-import type { CallInfo } from '../../protocol';
-import { type CallMachineEvent, type CallMachineState, type CallStatus, eventsOf, type StatusEvent, transition } from './call-machine';
+import { type CallMachineEvent, type CallMachineState, type CallStatus, eventsOf, transition } from './call-machine';
+import type { ControllerEvent } from './engine';
 
-export type ControllerEvent =
-  | StatusEvent
-  | { type: 'outgoing'; call: CallInfo }
-  /** The connection's token expires at `expiresAt` (ms since epoch) unless `renewToken` is called before. */
-  | { type: 'token-expiring'; expiresAt: number };
+export type { ControllerEvent } from './engine';
+
 
 /**
  * Holds an engine's call state and its listeners: every change goes through the pure `transition`, and the

@@ -1,10 +1,7 @@
 import { LitElement, type PropertyValues, html, nothing, svg } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { Environment } from '../../../protocol';
-import type { ControllerEvent } from '../../call/call-controller';
-import type { CallEngine } from '../../call/engine';
-import type { CallStatus } from '../../call/call-machine';
-import type { MediaStats } from '../../call/media-client';
+import type { CallEngine, CallStatus, ControllerEvent, EngineFactory, MediaStats } from '../../call/engine';
 import { callWidgetStyles } from './call-widget.styles';
 import { callEvent, domEventFor, incomingDetail } from './events';
 import { type Layout, measureTileViews } from './grid';
@@ -119,6 +116,13 @@ export class CallWidget extends LitElement {
    * would connect somewhere that is not a call-widget server, so it reports `not_configured` instead.
    */
   static defaultServer: string | undefined;
+  /**
+   * Makes the engine for `server` + `token`: the real one (CallController) is given by the composition root
+   * (widget/call-widget.ts) before the element is defined; the demo's simulator is set as `engine` instead.
+   */
+  static createEngine: EngineFactory = () => {
+    throw new Error('call-widget: import the element from widget/call-widget.ts, which gives it its engine');
+  };
   @property() token: string | undefined;
   @property({ attribute: 'token-url' }) tokenUrl: string | undefined;
   /** Returns a new token for the same user when the current one expires soon (else `token-url` is asked again). */
@@ -162,6 +166,7 @@ export class CallWidget extends LitElement {
       if (engine) this.attach(engine);
     },
     () => CallWidget.defaultServer,
+    () => CallWidget.createEngine,
   );
   @state() private page = 0;
   @state() private pinned: string | undefined;

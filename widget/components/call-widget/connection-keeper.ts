@@ -1,6 +1,5 @@
 import type { Environment, ErrorCode, ProtocolError } from '../../../protocol';
-import { CallController } from '../../call/call-controller';
-import type { CallEngine } from '../../call/engine';
+import type { CallEngine, EngineFactory } from '../../call/engine';
 import { callEvent } from './events';
 import { freshToken, renewsInPlace, type TokenSource } from './token-renewal';
 import { fetchTokenFrom } from './views';
@@ -28,6 +27,8 @@ export class ConnectionKeeper {
     private readonly engine: () => CallEngine | undefined,
     private readonly replace: (engine: CallEngine | undefined) => void,
     private readonly defaultServer: () => string | undefined,
+    /** The real engine (CallController, given by widget/call-widget.ts): components never import it. */
+    private readonly createEngine: () => EngineFactory,
   ) {}
 
   /** The element is driven by another engine (the demo's simulator): attribute changes do not reconnect. */
@@ -60,7 +61,7 @@ export class ConnectionKeeper {
       return;
     }
     this.replace(
-      new CallController({
+      this.createEngine()({
         server,
         token: h.token,
         videoResolution: h.videoResolution,

@@ -1,6 +1,5 @@
 import type { CallEndReason, CallInfo, ErrorCode, ParticipantInfo } from '../../../protocol';
-import type { CallMachineState, CallStatus } from '../../call/call-machine';
-import type { ControllerEvent } from '../../call/call-controller';
+import type { CallMachineState, CallStatus, ControllerEvent } from '../../call/engine';
 
 export interface CallIncomingDetail {
   callId: string;

@@ -1,6 +1,6 @@
 import { html, nothing, svg, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import type { RemoteParticipant } from '../../call/call-controller';
+import type { RemoteParticipant } from '../../call/engine';
 import type { Strings } from './strings';
 
 export type Layout = 'grid' | 'speaker';

@@ -1,7 +1,5 @@
 import { html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
-import type { CallStatus } from '../../call/call-machine';
-import type { DeviceKind, DeviceOption } from '../../call/devices';
-import type { CallEngine } from '../../call/engine';
+import type { CallEngine, CallStatus, DeviceKind, DeviceOption } from '../../call/engine';
 import { anchor } from './floating';
 import type { Strings } from './strings';
 

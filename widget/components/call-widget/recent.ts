@@ -1,6 +1,6 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { RecentCall } from '../../../protocol';
-import type { RecentCallsView } from '../../call/recent-calls';
+import type { RecentCallsView } from '../../call/engine';
 import type { Strings } from './strings';
 
 export interface RecentHandlers {

@@ -1,6 +1,5 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import type { CallEngine } from '../../call/engine';
-import type { Activity, CallMachineState } from '../../call/call-machine';
+import type { Activity, CallEngine, CallMachineState } from '../../call/engine';
 import { type GridHandlers, type GridState, renderGrid } from './grid';
 import { type Strings, formatDuration } from './strings';
 import { type RecentHandlers, renderRecent } from './recent';
