@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { ConfigError, type ServerConfig, ensureWritableDataDir, loadConfig } from './config';
 import { buildApp } from './app';
 import { listenOperator } from './http/operator';
+import { moveIdleClients as moveIdleClientsOf } from './signaling/client-lifecycle';
 
 /** A mistake the operator can fix: one line naming the setting, exit code 1, no stack trace. */
 function exitWithConfigError(message: string): never {
@@ -35,7 +36,7 @@ async function shutdown(signal: string): Promise<void> {
   // Drain: /readyz turns 503, no new call, room or connection starts here, and clients nothing holds are moved
   // away (server_draining); running calls and rooms may finish within DRAIN_SECONDS, their clients moved as
   // they end.
-  const { moveIdleClients } = app.services.lifecycle;
+  const moveIdleClients = () => moveIdleClientsOf(app.services);
   const moved = moveIdleClients();
   app.log.info(`${signal} received: moved ${moved} idle client(s) to reconnect elsewhere`);
   if (calls.activeCount + rooms.size > 0) {

@@ -36,13 +36,8 @@ export interface Services {
   cascade?: CascadeStatus;
 }
 
-/** Shutdown (SIGTERM) as the server's parts see it; main.ts drives it. */
+/** Shutdown (SIGTERM) as the server's parts see it; main.ts drives it (moving idle clients: client-lifecycle.ts). */
 export interface Lifecycle {
   /** Set when shutdown begins: readiness turns 503 so a load balancer stops sending new users. */
   shuttingDown: boolean;
-  /**
-   * Closes (`server_draining`, 4012) every client that no live call or room holds, so it reconnects to another
-   * node or the restarted server; returns how many were told. Called while draining, as calls end.
-   */
-  moveIdleClients(): number;
 }

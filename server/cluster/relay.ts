@@ -1,18 +1,17 @@
 import type { ClientRequestType } from '../../protocol';
 import { type ClientRequest, REQUEST_ROUTING } from '../../protocol/client-messages';
-import type { AppRegistry } from '../domain/apps';
 import type { CallSnapshot } from '../domain/call-snapshot';
 import type { ClientLink } from '../domain/links';
 import type { Room, RoomRegistry } from '../domain/rooms';
 import type { Identity } from '../domain/tokens';
 import { ServiceError } from '../errors';
 import { assertNever } from '../domain/assert';
-import type { EdgeChannel, EdgeEvent, EdgeRequest } from '../media/edge-protocol';
-import type { BusMessage, NodeBus } from './bus';
-import { BusRpc } from './bus-rpc';
-import { type ClusterDirectory, type LinkRef, type Liveness, type RoomRef, type SessionRecord, judgeLiveness, placeOn } from './directory';
+import type { EdgeEvent, EdgeRequest } from '../media/edge-protocol';
+import type { BusMessage } from './bus';
+import type { NodeLink } from './node-link';
+import { type ClusterDirectory, type RoomRef, type SessionRecord, judgeLiveness } from './directory';
 import { RoomRecovery, clusterCallKey, clusterRoomKey } from './recovery';
-import { RemoteLink, RemoteLinks, refOf } from './remote-link';
+import { RemoteLink, type RemoteLinks, refOf } from './remote-link';
 import { ClusterSessions } from './sessions';
 
 export { clusterCallKey, clusterRoomKey } from './recovery';
@@ -30,11 +29,13 @@ function enteredRoom(request: ClientRequest, value: unknown): RoomRef | undefine
 }
 
 export interface ClusterRelayOptions {
-  node: string;
+  link: NodeLink;
   directory: ClusterDirectory;
-  bus: NodeBus;
-  apps: AppRegistry;
+  /** Connections of other nodes as ClientLinks of this one (ringing and room members). */
+  remotes: RemoteLinks;
   rooms: RoomRegistry;
+  /** Cascading: what other nodes ask of this node's media, and what they tell it (MediaCascade). */
+  media: { handle(request: EdgeRequest): Promise<unknown>; event(event: EdgeEvent): void };
   /** The one way out of a room (CallService.leaveRoom): a relayed client that is gone leaves through it. */
   leaveRoom(link: ClientLink, lost: boolean): void;
   /** CallService.rejoin: continues a call whose node died. */
@@ -63,53 +64,35 @@ export class ClusterRelay {
   private local: LocalHandler = async () => {
     throw new ServiceError('internal', 'the relay has no local handler');
   };
-  private media: { handle(request: EdgeRequest): Promise<unknown>; event(event: EdgeEvent): void } | undefined;
-  private readonly rpc: BusRpc;
   private readonly sessions: ClusterSessions;
-  private readonly remotes: RemoteLinks;
   private readonly recovery: RoomRecovery;
-  /** Live nodes as of the last heartbeat, plus suspects: missing, but not yet long enough to be dead. */
-  private liveness: Liveness = { nodes: [], suspects: new Map(), dead: [] };
   private lastFailedBeat = 0;
   private timers: NodeJS.Timeout[] = [];
 
   constructor(private readonly o: ClusterRelayOptions) {
-    this.rpc = new BusRpc(o.bus, o.node);
-    this.sessions = new ClusterSessions(o.directory, o.node, o.graceMs, o.log);
-    this.remotes = new RemoteLinks((key) => o.apps.byKeyOf(key), (node, linkId, notification) => this.send(node, { t: 'notify', linkId, notification }), o.graceMs, (link) => this.forgetRemote(link, true));
+    const { link } = o;
+    this.sessions = new ClusterSessions(o.directory, link.self, o.graceMs, o.log);
+    o.remotes.onLost((remote) => this.forgetRemote(remote, true));
     this.recovery = new RoomRecovery({
-      node: o.node,
+      node: link.self,
       directory: o.directory,
       rooms: o.rooms,
       rejoinCall: o.rejoinCall,
-      place: () => placeOn(this.liveness.nodes, o.node),
-      isLive: (node) => this.isLive(node),
-      recoverOn: async (node, link, room) => void (await this.rpc.call(node, (id) => ({ t: 'recover', id, from: o.node, link: refOf(link, o.node), room }))),
-      attach: (link, node, room) => this.sessions.entered(link, node, room),
+      place: () => link.place(),
+      isLive: (node) => link.isLive(node),
+      recoverOn: async (node, client, room) => void (await link.rpc.call(node, (id) => ({ t: 'recover', id, from: link.self, link: refOf(client, link.self), room }))),
+      attach: (client, node, room) => this.sessions.entered(client, node, room),
       log: o.log,
     });
-    o.bus.onMessage((message) => void this.onBus(message));
+    link.bus.onMessage((message) => void this.onBus(message));
   }
 
   get nodeId(): string {
-    return this.o.node;
+    return this.o.link.self;
   }
 
   setLocalHandler(handler: LocalHandler): void {
     this.local = handler;
-  }
-
-  /** Where cascading requests and events from other nodes go (this node's MediaCascade). */
-  setMediaHandler(handler: { handle(request: EdgeRequest): Promise<unknown>; event(event: EdgeEvent): void }): void {
-    this.media = handler;
-  }
-
-  /** How this node's rooms reach the nodes serving some of their participants, and how edges answer homes. */
-  mediaChannel(): EdgeChannel {
-    return {
-      request: (node, request) => this.rpc.call(node, (id) => ({ t: 'media', id, from: this.o.node, request })),
-      notify: (home, event) => this.send(home, { t: 'mediaEvent', event }),
-    };
   }
 
   async start(): Promise<void> {
@@ -122,30 +105,29 @@ export class ClusterRelay {
         });
       }, this.o.heartbeatMs).unref(),
     );
-    this.timers.push(setInterval(() => this.remotes.sweep((l) => this.o.rooms.roomOf(l) !== undefined || this.o.rooms.hasPrepared(l)), 60_000).unref());
+    this.timers.push(setInterval(() => this.o.remotes.sweep((l) => this.o.rooms.roomOf(l) !== undefined || this.o.rooms.hasPrepared(l)), 60_000).unref());
   }
 
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
-    this.rpc.close();
-    this.remotes.close();
-    await this.o.directory.leave(this.o.node).catch((err) => this.o.log('could not leave the cluster directory', err));
-    await Promise.all([this.o.bus.close(), this.o.directory.close()]);
+    this.o.link.rpc.close();
+    this.o.remotes.close();
+    await this.o.directory.leave(this.o.link.self).catch((err) => this.o.log('could not leave the cluster directory', err));
   }
 
   /** Asks `node` to describe its live room (undefined when it holds none by that id). */
   describeOn(node: string, tenantKey: string, room: RoomRef): Promise<unknown> {
-    return this.rpc.call(node, (id) => ({ t: 'describeRoom', id, from: this.o.node, tenantKey, room }));
+    return this.o.link.rpc.call(node, (id) => ({ t: 'describeRoom', id, from: this.o.link.self, tenantKey, room }));
   }
 
   /** Whether this node reaches the cluster's bus right now (operators: /status; tests: wait for a reconnect). */
   get busConnected(): boolean {
-    return this.o.bus.connected;
+    return this.o.link.bus.connected;
   }
 
   /** Live node ids as of the last heartbeat (this node always counts). */
   isLive(node: string): boolean {
-    return node === this.o.node || this.liveness.nodes.some((n) => n.id === node);
+    return this.o.link.isLive(node);
   }
 
   /** The client's request: run here, or on the node holding its call or room. */
@@ -154,8 +136,9 @@ export class ClusterRelay {
       if (err instanceof ServiceError) throw err;
       throw new ServiceError('cluster_unavailable', 'the cluster directory cannot be reached; try again in a moment');
     });
-    const here = target === this.o.node;
-    const value = here ? await this.local(link, request) : await this.rpc.call(target, (id) => ({ t: 'request', id, from: this.o.node, link: refOf(link, this.o.node), request }));
+    const { self, rpc } = this.o.link;
+    const here = target === self;
+    const value = here ? await this.local(link, request) : await rpc.call(target, (id) => ({ t: 'request', id, from: self, link: refOf(link, self), request }));
     if (ENTERS_ROOM.has(request.type)) this.sessions.entered(link, here ? undefined : target, enteredRoom(request, value) ?? this.sessions.roomOf(link.id));
     return value;
   }
@@ -171,7 +154,7 @@ export class ClusterRelay {
    * not answer a probe: a live node keeps its own sessions.
    */
   adoptable(resumeToken: string, identity: Identity): Promise<SessionRecord | undefined> {
-    return this.sessions.adoptable(resumeToken, identity, async (node) => this.isLive(node) && (await this.rpc.probe(node)));
+    return this.sessions.adoptable(resumeToken, identity, async (node) => this.isLive(node) && (await this.o.link.rpc.probe(node)));
   }
 
   /**
@@ -181,7 +164,7 @@ export class ClusterRelay {
   adopted(link: ClientLink, record: SessionRecord): void {
     if (record.attached && this.isLive(record.attached)) {
       this.sessions.entered(link, record.attached, record.room);
-      this.send(record.attached, { t: 'rebind', link: refOf(link, this.o.node) });
+      this.send(record.attached, { t: 'rebind', link: refOf(link, this.o.link.self) });
     } else if (record.room) {
       void this.recovery.recover(link, record.room);
     }
@@ -196,18 +179,13 @@ export class ClusterRelay {
   clientGone(link: ClientLink, lost: boolean): void {
     const node = this.sessions.attachedNode(link.id);
     this.sessions.ended(link);
-    if (node) this.send(node, { t: 'gone', link: refOf(link, this.o.node), lost });
+    if (node) this.send(node, { t: 'gone', link: refOf(link, this.o.link.self), lost });
   }
 
   /** The local client's connection dropped or came back: the others in its room see it. */
   connectionChanged(link: ClientLink, connected: boolean): void {
     const node = this.sessions.attachedNode(link.id);
-    if (node) this.send(node, { t: 'connection', link: refOf(link, this.o.node), connected });
-  }
-
-  /** A connection on another node, as a ClientLink of this one (one object per connection). */
-  remoteLink(ref: LinkRef): RemoteLink | undefined {
-    return this.remotes.of(ref);
+    if (node) this.send(node, { t: 'connection', link: refOf(link, this.o.link.self), connected });
   }
 
   /**
@@ -215,19 +193,19 @@ export class ClusterRelay {
    * has no room to be continued anymore.
    */
   participantLeft(link: ClientLink): void {
-    if (link instanceof RemoteLink) this.send(link.node, { t: 'left', linkId: link.id, from: this.o.node });
+    if (link instanceof RemoteLink) this.send(link.node, { t: 'left', linkId: link.id, from: this.o.link.self });
     else if (!this.sessions.attachedNode(link.id)) this.sessions.entered(link, undefined, undefined);
   }
 
   private async targetOf(link: ClientLink, request: ClientRequest): Promise<string> {
     const { tenant } = link.identity;
-    const self = this.o.node;
+    const self = this.o.link.self;
     const routedBy = REQUEST_ROUTING[request.type];
     switch (routedBy) {
       case 'here':
         return self;
       case 'new-call':
-        return this.freeTarget(link, placeOn(this.liveness.nodes, self));
+        return this.freeTarget(link, this.o.link.place());
       case 'call': {
         const home = await this.o.directory.homeOf('call', clusterCallKey(tenant.key, (request as { callId: string }).callId));
         // Unknown or on a dead node: answered here (not_found, or "already ended" for a call this node held).
@@ -237,11 +215,11 @@ export class ClusterRelay {
       case 'named-room': {
         const { roomId, kind } = request as { roomId: string; kind?: RoomRef['kind'] };
         const key = clusterRoomKey(tenant.key, kind ?? 'conference', roomId);
-        let home = await this.o.directory.claim('room', key, placeOn(this.liveness.nodes, self));
+        let home = await this.o.directory.claim('room', key, this.o.link.place());
         if (!this.isLive(home)) {
           // Its node died: the room starts again on a live one.
           await this.o.directory.release('room', key, home);
-          home = await this.o.directory.claim('room', key, placeOn(this.liveness.nodes, self));
+          home = await this.o.directory.claim('room', key, this.o.link.place());
         }
         return this.freeTarget(link, home);
       }
@@ -262,11 +240,11 @@ export class ClusterRelay {
   }
 
   private send(node: string, message: BusMessage): void {
-    this.o.bus.send(node, message).catch((err) => this.o.log(`could not send ${message.t} to node ${node}`, err));
+    this.o.link.send(node, message);
   }
 
   private forgetRemote(link: RemoteLink, lost: boolean): void {
-    this.remotes.forget(link.id);
+    this.o.remotes.forget(link.id);
     this.o.rooms.discardPrepared(link);
     this.o.leaveRoom(link, lost);
   }
@@ -277,7 +255,7 @@ export class ClusterRelay {
       case 'recover':
         return this.answer(message);
       case 'reply':
-        return this.rpc.replied(message);
+        return this.o.link.rpc.replied(message);
       case 'notify': {
         const { type, ...payload } = message.notification;
         this.o.localLink(message.linkId)?.notify(type as never, payload as never);
@@ -291,22 +269,22 @@ export class ClusterRelay {
       case 'probe':
         return this.send(message.from, { t: 'pong', id: message.id });
       case 'pong':
-        return this.rpc.ponged(message.id);
+        return this.o.link.rpc.ponged(message.id);
       case 'rebind':
-        return this.remotes.rebind(message.link);
+        return this.o.remotes.rebind(message.link);
       case 'gone': {
-        const link = this.remotes.get(message.link.id);
+        const link = this.o.remotes.get(message.link.id);
         if (link) this.forgetRemote(link, message.lost);
         return;
       }
       case 'media':
         return this.answerMedia(message);
       case 'mediaEvent':
-        return this.media?.event(message.event);
+        return this.o.media.event(message.event);
       case 'describeRoom':
         return this.send(message.from, { t: 'reply', id: message.id, ok: true, value: this.o.describeLocal(message.tenantKey, message.room) ?? null });
       case 'connection': {
-        const link = this.remotes.get(message.link.id);
+        const link = this.o.remotes.get(message.link.id);
         if (!link) return;
         this.o.rooms.roomOf(link)?.broadcast('room.participantConnection', { userId: link.identity.userId, connected: message.connected }, link.identity.userId);
         return;
@@ -319,7 +297,7 @@ export class ClusterRelay {
   /** Runs a relayed request (or a room recovery) for the RemoteLink of its client and replies. */
   private async answer(message: Extract<BusMessage, { t: 'request' | 'recover' }>): Promise<void> {
     const reply = (m: { ok: true; value: unknown } | { ok: false; code: string; message: string }) => this.send(message.from, { t: 'reply', id: message.id, ...m });
-    const link = this.remotes.of(message.link);
+    const link = this.o.remotes.of(message.link);
     if (!link) return reply({ ok: false, code: 'unknown_app_key', message: 'this node does not know the app of this connection' });
     try {
       if (message.t === 'recover') reply({ ok: true, value: await this.recovery.recoverHere(link, message.room) });
@@ -333,9 +311,8 @@ export class ClusterRelay {
 
   private async answerMedia(message: Extract<BusMessage, { t: 'media' }>): Promise<void> {
     const reply = (m: { ok: true; value: unknown } | { ok: false; code: string; message: string }) => this.send(message.from, { t: 'reply', id: message.id, ...m });
-    if (!this.media) return reply({ ok: false, code: 'media_error', message: 'this node does not serve media for other nodes' });
     try {
-      reply({ ok: true, value: await this.media.handle(message.request) });
+      reply({ ok: true, value: await this.o.media.handle(message.request) });
     } catch (err) {
       if (err instanceof ServiceError) return reply({ ok: false, code: err.code, message: err.message });
       this.o.log(`cascaded media ${message.request.op} failed`, err);
@@ -345,10 +322,10 @@ export class ClusterRelay {
 
   /** Publishes this node's load (its key lives 2.5 beats) and judges who else is alive (judgeLiveness). */
   private async beat(): Promise<void> {
-    const { directory, node, heartbeatMs } = this.o;
-    await directory.heartbeat({ id: node, load: this.o.load(), draining: this.o.draining() }, heartbeatMs * 2.5);
-    this.liveness = judgeLiveness(this.liveness, await directory.liveNodes(), Date.now(), this.lastFailedBeat, heartbeatMs);
-    for (const id of this.liveness.dead) this.nodeDied(id);
+    const { directory, link, heartbeatMs } = this.o;
+    await directory.heartbeat({ id: link.self, load: this.o.load(), draining: this.o.draining() }, heartbeatMs * 2.5);
+    link.liveness = judgeLiveness(link.liveness, await directory.liveNodes(), Date.now(), this.lastFailedBeat, heartbeatMs);
+    for (const id of link.liveness.dead) this.nodeDied(id);
   }
 
   /**
@@ -358,9 +335,10 @@ export class ClusterRelay {
    */
   private nodeDied(node: string): void {
     this.o.log(`cluster node ${node} stopped beating: its clients have ${Math.round(this.o.graceMs / 1000)} s to come back through another node`);
-    this.remotes.nodeDied(node);
-    const lowest = [this.o.node, ...this.liveness.nodes.map((n) => n.id)].filter((id) => id !== node).sort()[0];
-    this.o.onNodeDied?.(node, lowest === this.o.node);
+    this.o.remotes.nodeDied(node);
+    const { self, liveness } = this.o.link;
+    const lowest = [self, ...liveness.nodes.map((n) => n.id)].filter((id) => id !== node).sort()[0];
+    this.o.onNodeDied?.(node, lowest === self);
     for (const link of this.sessions.attachedTo(node)) {
       const room = this.sessions.roomOf(link.id);
       if (room) void this.recovery.recover(link, room);

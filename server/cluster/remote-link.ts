@@ -63,13 +63,18 @@ const IDLE_LINK_MS = 120_000;
 export class RemoteLinks {
   private readonly links = new Map<string, RemoteLink>();
   private readonly orphans = new Map<string, NodeJS.Timeout>();
+  private readonly lostListeners = new Set<(link: RemoteLink) => void>();
 
   constructor(
     private readonly tenantOf: (tenantKey: string) => Tenant | undefined,
     private readonly deliver: (node: string, linkId: string, notification: { type: string } & Record<string, unknown>) => void,
     private readonly graceMs: number,
-    private readonly onLost: (link: RemoteLink) => void,
   ) {}
+
+  /** `listener` hears of a link whose node died and that did not come back through another node in time. */
+  onLost(listener: (link: RemoteLink) => void): void {
+    this.lostListeners.add(listener);
+  }
 
   /** The link for `ref`, created on first use; undefined when this node does not know its app. */
   of(ref: LinkRef): RemoteLink | undefined {
@@ -112,7 +117,7 @@ export class RemoteLinks {
         this.orphans.delete(link.id);
         if (link.node !== node) return;
         this.links.delete(link.id);
-        this.onLost(link);
+        for (const listener of this.lostListeners) listener(link);
       }, this.graceMs);
       this.orphans.set(link.id, timer);
     }

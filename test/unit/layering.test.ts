@@ -1,5 +1,5 @@
 // The house's floors, checked on the source: only server/media/ imports mediasoup; domain, signaling, HTTP and
-// store reach media only through domain/media-port.ts (the wiring — app.ts, main.ts — composes them); the
+// store reach media only through domain/media-port.ts (the composition — server/plugins/ — wires them); the
 // domain imports no framework; signaling and HTTP reach the cluster only through the Topology port; the widget's
 // engine (widget/call/) never imports lit, components see it only through its contract (engine.ts), and no
 // module of widget/ is part of an import circle.
@@ -106,6 +106,6 @@ test('the checks can fail: they find what they look for where it is allowed', ()
   assert.ok(offenders(['widget/call-widget.ts'], pastContract).length > 0, 'the composition root imports the engine itself');
   assert.deepEqual(circles(['test/unit/fixtures/circle-a.ts', 'test/unit/fixtures/circle-b.ts']).length, 1, 'a circle of two files is found');
   assert.ok(offenders(sources('server/media'), isMediasoup).length > 0, 'server/media imports mediasoup');
-  assert.ok(offenders(['server/app.ts'], intoMedia).length > 0, 'the wiring imports server/media');
+  assert.ok(offenders(['server/plugins/media.ts'], intoMedia).length > 0, 'the media plugin imports server/media');
   assert.ok(offenders(['server/topology/cluster.ts'], intoCluster).length > 0, 'the cluster topology imports server/cluster');
 });

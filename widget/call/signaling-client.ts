@@ -12,6 +12,8 @@ import type {
   Welcome,
 } from '../../protocol';
 import { PROTOCOL_VERSION, errorCodeForClose } from '../../protocol';
+import { assertNever } from './assert';
+import { type ConnectionEffect, type ConnectionEvent, type ConnectionState, stepConnection } from './connection-machine';
 
 /** A typed failure from the server or the connection; `code` is one of protocol/errors.ts. */
 export class SignalingError extends Error {
@@ -106,16 +108,18 @@ export class SignalingClient {
   private readonly pending = new Map<string, Pending>();
   private readonly listeners = new Set<Listener>();
   private nextId = 1;
-  private closedByUs = false;
+  /** Where supervision stands (connection-machine.ts decides; this class performs the effects). */
+  private connection: ConnectionState = { phase: 'connecting' };
+  /** Why the connection was lost or refused last: what `onReconnecting` and `onClose` report. */
+  private lastError: SignalingError | undefined;
   private resumeToken: string | undefined;
+  /** The latest welcome (what `onReconnected` reports). */
+  private welcome: Welcome | undefined;
   private serverGraceMs = 20_000;
   /** TURN servers from the latest welcome: their credentials expire, and every welcome (resume too) renews them. */
   private iceServers: IceServerInfo[] = [];
-  private reconnecting = false;
-  private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
-  private attemptInFlight = false;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private lastMessageAt = 0;
   onClose: ((error: SignalingError | undefined) => void) | undefined;
@@ -154,6 +158,49 @@ export class SignalingClient {
     return this.reconnecting;
   }
 
+  private get reconnecting(): boolean {
+    return this.connection.phase === 'reconnecting';
+  }
+
+  private get closedByUs(): boolean {
+    return this.connection.phase === 'closed' && this.connection.byUs;
+  }
+
+  /** Feeds supervision an event and performs what it decides. */
+  private supervise(event: ConnectionEvent): void {
+    const { state, effects } = stepConnection(this.connection, event);
+    this.connection = state;
+    for (const effect of effects) this.perform(effect);
+  }
+
+  private perform(effect: ConnectionEffect): void {
+    switch (effect.type) {
+      case 'startGrace':
+        clearTimeout(this.graceTimer);
+        this.graceTimer = setTimeout(() => this.onGraceExpired?.(), this.graceMs);
+        return;
+      case 'stopGrace':
+        return clearTimeout(this.graceTimer);
+      case 'openResume':
+        return void this.attemptResume();
+      case 'scheduleRetry':
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => this.supervise({ type: 'retry' }), backoffDelay(effect.attempt, this.options.reconnectBaseMs ?? 500, this.options.reconnectMaxMs ?? 5000));
+        return;
+      case 'cancelRetry':
+        return clearTimeout(this.retryTimer);
+      case 'announceReconnecting':
+        return this.onReconnecting?.(this.lastError ?? new SignalingError('connection_closed', 'connection lost'));
+      case 'announceReconnected':
+        return this.welcome && this.onReconnected?.(this.welcome);
+      case 'announceClosed':
+        clearInterval(this.pingTimer);
+        return this.onClose?.(this.lastError);
+      default:
+        return assertNever(effect);
+    }
+  }
+
   /**
    * Opens the connection. A server that is shutting down refuses it with `server_draining`: that is retried
    * with backoff for up to the grace period (a load balancer sends the next attempt to another node, or the
@@ -175,16 +222,10 @@ export class SignalingClient {
 
   /** A network change (the browser came back online): try now instead of waiting for the backoff. */
   reconnectNow(): void {
-    if (this.closedByUs) return;
-    if (this.reconnecting) {
-      if (this.attemptInFlight) return;
-      clearTimeout(this.retryTimer);
-      void this.tryResume();
-      return;
-    }
+    if (this.reconnecting) return this.supervise({ type: 'retry' });
     // The old socket may be dead without knowing it (its path went away): replace it.
     const socket = this.socket;
-    if (socket && this.resumeToken) {
+    if (this.connection.phase === 'open' && socket) {
       this.socket = undefined;
       socket.onclose = null;
       socket.close(4000, 'network_changed');
@@ -224,6 +265,9 @@ export class SignalingClient {
           this.resumeToken = message.resumeToken;
           if (typeof message.reconnectGraceMs === 'number') this.serverGraceMs = message.reconnectGraceMs;
           this.iceServers = Array.isArray(message.iceServers) ? message.iceServers : [];
+          this.welcome = message;
+          // Supervision hears it before anything else can happen to this socket (a close right after it).
+          this.supervise({ type: 'welcomed' });
           resolve(message);
           return;
         }
@@ -260,50 +304,21 @@ export class SignalingClient {
   }
 
   /** The socket is gone: reconnect (resuming) unless that cannot help. */
-  private lost(error: SignalingError, immediately: boolean): void {
+  private lost(error: SignalingError, now: boolean): void {
     if (this.closedByUs) return;
-    if (FATAL.has(error.code) || !this.resumeToken || this.graceMs <= 0) {
-      this.onClose?.(error);
-      return;
-    }
-    if (!this.reconnecting) {
-      this.reconnecting = true;
-      this.attempt = 0;
-      clearTimeout(this.graceTimer);
-      this.graceTimer = setTimeout(() => this.onGraceExpired?.(), this.graceMs);
-      this.onReconnecting?.(error);
-    }
-    if (immediately) void this.tryResume();
-    else this.scheduleResume();
+    this.lastError = error;
+    this.supervise({ type: 'lost', resumable: !FATAL.has(error.code) && this.resumeToken !== undefined && this.graceMs > 0, now });
   }
 
-  private scheduleResume(): void {
-    clearTimeout(this.retryTimer);
-    const delay = backoffDelay(this.attempt, this.options.reconnectBaseMs ?? 500, this.options.reconnectMaxMs ?? 5000);
-    this.retryTimer = setTimeout(() => void this.tryResume(), delay);
-  }
-
-  private async tryResume(): Promise<void> {
-    if (this.closedByUs || this.attemptInFlight) return;
-    this.attemptInFlight = true;
-    this.attempt += 1;
+  /** One resume attempt (the machine decided it is time): a welcome, or a failure that may be final. */
+  private async attemptResume(): Promise<void> {
     try {
-      const welcome = await this.open(this.resumeToken);
-      this.attemptInFlight = false;
-      this.reconnecting = false;
-      clearTimeout(this.graceTimer);
-      this.onReconnected?.(welcome);
+      await this.open(this.resumeToken); // its welcome reaches supervision as it arrives
     } catch (error) {
-      this.attemptInFlight = false;
       const e = error instanceof SignalingError ? error : new SignalingError('connection_closed', String(error));
       if (this.closedByUs) return;
-      if (FATAL.has(e.code)) {
-        this.reconnecting = false;
-        clearTimeout(this.graceTimer);
-        this.onClose?.(e);
-        return;
-      }
-      this.scheduleResume();
+      this.lastError = e;
+      this.supervise({ type: 'attemptFailed', final: FATAL.has(e.code) });
     }
   }
 
@@ -333,11 +348,8 @@ export class SignalingClient {
   }
 
   close(): void {
-    this.closedByUs = true;
-    this.reconnecting = false;
+    this.supervise({ type: 'close' });
     clearInterval(this.pingTimer);
-    clearTimeout(this.retryTimer);
-    clearTimeout(this.graceTimer);
     this.socket?.close(1000, 'bye');
     this.failPending(new SignalingError('connection_closed', 'closed'));
   }

@@ -368,7 +368,7 @@ export class CallWidget extends LitElement {
     const lang = this.language || document.documentElement.lang || navigator.language;
     const S = this.i18n.strings(lang, this.strings);
     const prejoin = this.prejoin && controller ? this.prejoinUi.render(controller, S, this.room) : undefined;
-    const grid: PanelState = { layout: this.layout, page: this.page, pinned: this.pinned, pageSize: Math.max(1, this.pageSize), recentOpen: this.recentOpen, lang, prejoin };
+    const grid: PanelState = { layout: this.layout, page: this.page, pinned: this.pinned, pageSize: Math.max(1, this.pageSize), recentOpen: this.recentOpen, lang, prejoin, screenShareSupported: typeof navigator.mediaDevices?.getDisplayMedia === 'function' };
     const panel = html`<div part="panel" id="panel" dir=${isRtl(lang) ? 'rtl' : 'ltr'} lang=${lang}
       ?hidden=${this.mode === 'launcher' && !this.launcher.open} role=${this.mode === 'launcher' ? 'dialog' : nothing}
       aria-label=${this.mode === 'launcher' ? S.callPanel : nothing} @keydown=${this.onPanelKey}>

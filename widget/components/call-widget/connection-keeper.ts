@@ -1,8 +1,7 @@
 import type { Environment, ErrorCode, ProtocolError } from '../../../protocol';
 import type { CallEngine, EngineFactory } from '../../call/engine';
 import { callEvent } from './events';
-import { freshToken, renewsInPlace, type TokenSource } from './token-renewal';
-import { fetchTokenFrom } from './views';
+import { fetchTokenFrom, freshToken, renewsInPlace, type TokenSource } from './token-source';
 
 /** The element's connection attributes, as the keeper reads and (for `token`) writes them. */
 export interface ConnectionHost extends TokenSource, EventTarget {

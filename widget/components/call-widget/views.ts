@@ -10,6 +10,8 @@ export interface PanelState extends GridState {
   lang: string;
   /** The pre-join screen, shown above the dialer when the `prejoin` attribute is set. */
   prejoin: TemplateResult | undefined;
+  /** This browser can capture a screen (getDisplayMedia); the element asks, the view only shows the button. */
+  screenShareSupported: boolean;
 }
 
 export interface ViewHandlers extends GridHandlers, RecentHandlers {
@@ -119,12 +121,12 @@ function dialer(h: ViewHandlers, S: Strings): TemplateResult {
     </form>`;
 }
 
-function inCall(c: CallEngine, activity: Activity, grid: GridState, h: ViewHandlers, S: Strings): TemplateResult {
+function inCall(c: CallEngine, activity: Activity, grid: PanelState, h: ViewHandlers, S: Strings): TemplateResult {
   const remotes = c.remotes();
   const elapsed = activity.connectedAt ? Date.now() - activity.connectedAt : 0;
   const room = c.room;
   const watching = room?.role === 'audience';
-  const canShare = !watching && c.grants.canPublish && typeof navigator.mediaDevices?.getDisplayMedia === 'function';
+  const canShare = !watching && c.grants.canPublish && grid.screenShareSupported;
   return html`
     <div part="stage">
       ${room?.networkQuality === 'poor' ? html`<div part="network-warning" role="status">${S.poorConnection}</div>` : nothing}
@@ -167,16 +169,4 @@ export function announcementFor(s: CallEngine['state'] | undefined, S: Strings):
   if (s?.status === 'ended') return S.reasons[s.ended.reason];
   if (s?.status === 'reconnecting') return S.reconnecting;
   return '';
-}
-
-/** `token-url`: POST (with the visitor's cookies) to the site's own backend, which answers `{ token }`. */
-export async function fetchTokenFrom(url: string): Promise<{ token: string } | { error: string }> {
-  try {
-    const res = await fetch(url, { method: 'POST', credentials: 'include', headers: { accept: 'application/json' } });
-    if (!res.ok) return { error: `could not get a token: ${url} answered ${res.status}` };
-    const body = (await res.json()) as { token?: unknown };
-    return typeof body.token === 'string' ? { token: body.token } : { error: `could not get a token: ${url} did not answer { "token": "..." }` };
-  } catch (error) {
-    return { error: `could not get a token: ${(error as Error).message}` };
-  }
 }

@@ -1,5 +1,9 @@
 import type { CallEngine } from '../../call/engine';
-import { fetchTokenFrom } from './views';
+
+/**
+ * The element's token source — `token` as set, `token-url` (the CMS way: the site's backend knows the visitor
+ * from its cookies) or `tokenProvider` — and when a new token renews the connection in place.
+ */
 
 /** Where the element gets a new token when the server says the current one expires soon. */
 export interface TokenSource {
@@ -29,4 +33,16 @@ export async function freshToken(source: TokenSource): Promise<{ token: string }
 export function renewsInPlace(engine: CallEngine | undefined, previousBase: string, base: string): engine is CallEngine {
   // Connected once (the state knows who we are): the server holds a session this token can take over.
   return engine !== undefined && previousBase === base && 'me' in engine.state && engine.state.me !== undefined;
+}
+
+/** `token-url`: POST (with the visitor's cookies) to the site's own backend, which answers `{ token }`. */
+export async function fetchTokenFrom(url: string): Promise<{ token: string } | { error: string }> {
+  try {
+    const res = await fetch(url, { method: 'POST', credentials: 'include', headers: { accept: 'application/json' } });
+    if (!res.ok) return { error: `could not get a token: ${url} answered ${res.status}` };
+    const body = (await res.json()) as { token?: unknown };
+    return typeof body.token === 'string' ? { token: body.token } : { error: `could not get a token: ${url} did not answer { "token": "..." }` };
+  } catch (error) {
+    return { error: `could not get a token: ${(error as Error).message}` };
+  }
 }

@@ -1,18 +1,18 @@
-import type { ServerConfig } from './config';
-import type { AppRegistry } from './domain/apps';
-import type { CallRegistry } from './domain/calls';
-import type { CallSnapshot } from './domain/call-snapshot';
-import type { ClientLink } from './domain/links';
-import type { Room, RoomRegistry } from './domain/rooms';
-import type { LocalUserDirectory, UserDirectory } from './domain/user-directory';
-import type { RingLimiter } from './domain/ring-budget';
-import { ClusterUserDirectory } from './cluster/cluster-users';
-import { ClusterRings } from './cluster/rings';
-import type { ClusterDirectory } from './cluster/directory';
-import { ClusterRelay, clusterCallKey, clusterRoomKey } from './cluster/relay';
-import { refOf } from './cluster/remote-link';
-import { RedisBus, RedisDirectory } from './store/redis-cluster';
-import { ClusterTopology } from './topology/cluster';
+import type { ServerConfig } from '../config';
+import type { AppRegistry } from '../domain/apps';
+import type { CallRegistry } from '../domain/calls';
+import type { ClientLink } from '../domain/links';
+import type { Room, RoomRegistry } from '../domain/rooms';
+import type { LocalUserDirectory, UserDirectory } from '../domain/user-directory';
+import type { RingLimiter } from '../domain/ring-budget';
+import { ClusterUserDirectory } from '../cluster/cluster-users';
+import { ClusterRings } from '../cluster/rings';
+import type { ClusterDirectory } from '../cluster/directory';
+import { ClusterRelay, type ClusterRelayOptions, clusterCallKey, clusterRoomKey } from '../cluster/relay';
+import { NodeLink } from '../cluster/node-link';
+import { RemoteLinks, refOf } from '../cluster/remote-link';
+import { RedisBus, RedisDirectory } from '../store/redis-cluster';
+import { ClusterTopology } from './cluster';
 
 type Log = (message: string, err?: unknown) => void;
 
@@ -28,14 +28,17 @@ function throttled(log: Log): Log {
 
 /** The cluster half of the wiring (REDIS_URL set): the directory and bus on Redis, and how this node uses them. */
 export class ClusterWiring {
-  relay: ClusterRelay | undefined;
+  /** This node's line to the others: media cascading, ringing and relaying are built with it. */
+  readonly link: NodeLink;
 
   private constructor(
     private readonly config: NonNullable<ServerConfig['cluster']>,
     readonly directory: ClusterDirectory,
-    private readonly bus: RedisBus,
+    bus: RedisBus,
     private readonly log: Log,
-  ) {}
+  ) {
+    this.link = new NodeLink(config.nodeId, bus, log);
+  }
 
   static async open(config: NonNullable<ServerConfig['cluster']>, log: Log): Promise<ClusterWiring> {
     const quiet = throttled(log);
@@ -43,6 +46,11 @@ export class ClusterWiring {
     const directory = await RedisDirectory.open(config.redisUrl, onError);
     const bus = await RedisBus.open(config.redisUrl, config.nodeId, onError);
     return new ClusterWiring(config, directory, bus, quiet);
+  }
+
+  /** Closes the bus and the directory's connections (after the relay stopped and left the directory). */
+  async close(): Promise<void> {
+    await Promise.all([this.link.bus.close(), this.directory.close()]);
   }
 
   /**
@@ -94,12 +102,28 @@ export class ClusterWiring {
     };
   }
 
-  /** The relay, and the cluster-wide user directory calls ring through. */
-  start(deps: { graceMs: number; rejoinCall(link: ClientLink, snapshot: CallSnapshot): Promise<Room>; apps: AppRegistry; rooms: RoomRegistry; local: LocalUserDirectory; localLink(id: string): ClientLink | undefined; leaveRoom(link: ClientLink, lost: boolean): void; draining(): boolean; onNodeDied?(node: string, sweeper: boolean): void }): { relay: ClusterRelay; users: UserDirectory; topology: ClusterTopology } {
-    const { nodeId, heartbeatMs } = this.config;
-    const relay = new ClusterRelay({ node: nodeId, directory: this.directory, bus: this.bus, apps: deps.apps, rooms: deps.rooms, describeLocal: (tenantKey, room) => ClusterTopology.describeLocal(deps.rooms, tenantKey, room), leaveRoom: deps.leaveRoom, localLink: deps.localLink, heartbeatMs, graceMs: deps.graceMs, rejoinCall: deps.rejoinCall, load: () => deps.rooms.participantCount, draining: deps.draining, ...(deps.onNodeDied ? { onNodeDied: deps.onNodeDied } : {}), log: this.log });
-    this.relay = relay;
-    return { relay, users: new ClusterUserDirectory(deps.local, this.directory, relay), topology: new ClusterTopology(relay, this.directory, deps.rooms) };
+  /** Connections of other nodes as ClientLinks of this one: ringing reaches them, rooms hold them. */
+  remoteLinks(apps: AppRegistry, graceMs: number): RemoteLinks {
+    return new RemoteLinks((key) => apps.byKeyOf(key), (node, linkId, notification) => this.link.send(node, { t: 'notify', linkId, notification }), graceMs);
+  }
+
+  /** Where users are, cluster-wide (calls ring through it). */
+  users(local: LocalUserDirectory, remotes: RemoteLinks): UserDirectory {
+    return new ClusterUserDirectory(local, this.directory, this.link, remotes);
+  }
+
+  /** The relay (heartbeat, request routing, adoption, recovery) and the Topology signaling and HTTP see. */
+  start(deps: Omit<ClusterRelayOptions, 'link' | 'directory' | 'heartbeatMs' | 'log' | 'describeLocal' | 'load'>): { relay: ClusterRelay; topology: ClusterTopology } {
+    const relay = new ClusterRelay({
+      ...deps,
+      link: this.link,
+      directory: this.directory,
+      heartbeatMs: this.config.heartbeatMs,
+      load: () => deps.rooms.participantCount,
+      describeLocal: (tenantKey, room) => ClusterTopology.describeLocal(deps.rooms, tenantKey, room),
+      log: this.log,
+    });
+    return { relay, topology: new ClusterTopology(relay, this.directory, deps.rooms) };
   }
 
   /** Memberships and room homes in the directory follow this node's rooms (after the records: subscribed later). */
