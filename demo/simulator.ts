@@ -1,10 +1,8 @@
 import type { CallInfo, ParticipantInfo, RecentCall } from '../protocol';
-import type { RemoteParticipant, TileView } from '../widget/call/call-controller';
-import type { CallMachineEvent, CallMachineState } from '../widget/call/call-machine';
+import type { CallMachineEvent } from '../widget/call/call-machine';
 import { CallStateHost } from '../widget/call/state-host';
 import { SimulatedDevices } from './simulated-devices';
-import type { CallEngine, RoomView } from '../widget/call/engine';
-import type { MediaStats } from '../widget/call/media-client';
+import type { CallEngine, CallMachineState, MediaStats, RemoteParticipant, RoomView, TileView } from '../widget/call/engine';
 
 export const ME: ParticipantInfo = { userId: 'alice', name: 'Alice' };
 

@@ -8,17 +8,15 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { newApp } from '../../server/store/apps-file';
 import { launchBrowser, newContext, openWidget, waitForState, waitForVideoFrom } from '../support/browser';
-import { startNodes } from '../support/cluster';
-import { startRedis, type TestRedis } from '../support/redis';
-import type { TestServer } from '../support/server';
+import { useCluster } from '../support/cluster';
 import { until } from '../support/until';
 
 const LIVE = { 'video-resolution': '360p', 'muted-tones': '', room: 'stage', 'room-kind': 'live' };
 const app = newApp('Cascade e2e', { demo: true, origins: ['*'] });
 
 describe('a live room cascaded over two nodes and four workers', () => {
-  let redis: TestRedis;
-  const nodes: TestServer[] = [];
+  const cluster = useCluster(['c1', 'c2'], { apps: [app], workers: 2, peersPerRouter: 1 });
+  const { nodes } = cluster;
   let browser: Browser;
   let ctx: BrowserContext;
   const tenantKey = () => nodes[0]!.app.services.apps.tenant(app.environments.development!.appKey)!.key;
@@ -29,15 +27,11 @@ describe('a live room cascaded over two nodes and four workers', () => {
   const busyWorkers = (i: number) => nodes[i]!.app.services.pool.health().filter((w) => w.routers > 0).map((w) => w.pid);
 
   before(async () => {
-    redis = await startRedis();
-    nodes.push(...(await startNodes(redis.url, ['c1', 'c2'], { apps: [app], workers: 2, peersPerRouter: 1 })));
     browser = await launchBrowser();
     ctx = await newContext(browser);
   });
   after(async () => {
     await browser?.close();
-    for (const node of nodes) await node.close();
-    await redis?.close();
   });
 
   test('every viewer decodes the host; a node-2 viewer on stage is decoded on both nodes', async () => {

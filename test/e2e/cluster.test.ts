@@ -6,17 +6,15 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { newApp } from '../../server/store/apps-file';
 import { launchBrowser, newContext, openWidget, stats, waitForEvent, waitForState, waitForVideoFrom } from '../support/browser';
-import { startNodes } from '../support/cluster';
-import { startRedis, type TestRedis } from '../support/redis';
-import type { TestServer } from '../support/server';
+import { useCluster } from '../support/cluster';
 import { until } from '../support/until';
 
 const SMALL = { 'video-resolution': '360p', 'muted-tones': '' };
 const app = newApp('Cluster e2e', { demo: true, origins: ['*'] });
 
 describe('calls across three nodes', () => {
-  let redis: TestRedis;
-  const nodes: TestServer[] = [];
+  const cluster = useCluster(['e1', 'e2', 'e3'], { apps: [app], ringTimeoutMs: 10_000 });
+  const { nodes } = cluster;
   let browser: Browser;
   let ctx: BrowserContext;
   const tenantKey = () => nodes[0]!.app.services.apps.tenant(app.environments.development!.appKey)!.key;
@@ -26,15 +24,11 @@ describe('calls across three nodes', () => {
   }
 
   before(async () => {
-    redis = await startRedis();
-    nodes.push(...(await startNodes(redis.url, ['e1', 'e2', 'e3'], { apps: [app], ringTimeoutMs: 10_000 })));
     browser = await launchBrowser();
     ctx = await newContext(browser);
   });
   after(async () => {
     await browser?.close();
-    for (const node of nodes) await node.close();
-    await redis?.close();
   });
 
   test('1:1 video call: caller on node 1, callee on node 2 — ring, answer, video both ways, hang-up on both', async () => {
@@ -77,7 +71,7 @@ describe('calls across three nodes', () => {
     await waitForState(b, 'incoming');
     await b.evaluate(() => document.querySelector('call-widget')!.accept({ video: true }));
     await Promise.all([waitForVideoFrom(a, 'gus', 10, 20_000), waitForVideoFrom(b, 'fay', 10, 20_000)]);
-    await redis.stop();
+    await cluster.redis.stop();
     const before = [(await stats(a)).framesDecoded.gus ?? 0, (await stats(b)).framesDecoded.fay ?? 0];
     await a.waitForTimeout(3000);
     const afterOutage = [(await stats(a)).framesDecoded.gus ?? 0, (await stats(b)).framesDecoded.fay ?? 0];
@@ -86,7 +80,7 @@ describe('calls across three nodes', () => {
     await c.evaluate(() => document.querySelector('call-widget')!.dial('gus', { video: false }));
     const failed = await waitForEvent(c, 'call-error');
     assert.equal((failed.detail as { code: string }).code, 'cluster_unavailable');
-    await redis.start();
+    await cluster.redis.start();
     await until('the buses to be back', () => (nodes.every((node) => node.app.services.topology.connected) ? true : undefined), 10_000);
     assert.equal(await a.evaluate(() => document.querySelector('call-widget')!.getAttribute('state')), 'in-call', 'the call never ended');
     for (const p of [a, b, c]) await p.close();

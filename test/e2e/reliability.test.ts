@@ -4,6 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { events, newContext, openWidget, stats, waitForEvent, waitForState, waitForVideoFrom } from '../support/browser';
 import type { TestServer } from '../support/server';
 import { useServerAndBrowser } from '../support/suite';
+import { untilTrue } from '../support/until';
 
 /** Whether video from `userId` is being decoded right now (frames counted twice, 400 ms apart). */
 async function videoFlowing(page: Page, userId: string): Promise<boolean> {
@@ -13,14 +14,7 @@ async function videoFlowing(page: Page, userId: string): Promise<boolean> {
   return second - first >= 3;
 }
 
-async function until(what: string, probe: () => Promise<boolean> | boolean, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    if (await probe()) return Date.now() - started;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`not within ${timeoutMs} ms: ${what}`);
-}
+const until = (what: string, probe: () => Promise<boolean> | boolean, timeoutMs: number): Promise<number> => untilTrue(what, probe, timeoutMs);
 
 /**
  * Faults in the middle of a real call (two Chromium pages, real server, real mediasoup): the signaling socket

@@ -6,6 +6,7 @@ import { AppRegistry } from '../../server/domain/apps';
 import { newApp } from '../../server/store/apps-file';
 import { connectAs, openSocket } from '../support/ws-client';
 import { startServer, type TestServer } from '../support/server';
+import { until } from '../support/until';
 
 const demo = newApp('Demo', { demo: true, origins: ['*'] });
 const shop = newApp('Shop', { origins: ['https://shop.example'] });
@@ -43,8 +44,7 @@ describe('signaling authentication', () => {
     assert.equal(server.app.services.presence.connectionsOf(tenantKey, 'alice').length, 2);
     tab1.close();
     await tab1.closed;
-    await new Promise((r) => setTimeout(r, 50));
-    assert.equal(server.app.services.presence.connectionsOf(tenantKey, 'alice').length, 1);
+    await until('the closed tab to leave presence', () => (server.app.services.presence.connectionsOf(tenantKey, 'alice').length === 1 ? true : undefined), 2000);
     tab2.close();
   });
 
@@ -97,7 +97,6 @@ describe('signaling authentication', () => {
     const closed = await socket.closed;
     assert.equal(closed.code, 4010);
     assert.ok(server.app.services.presence.isOnline(tenantKey, 'sleepy'), 'kept for a resume during the grace period');
-    await new Promise((r) => setTimeout(r, 600));
-    assert.equal(server.app.services.presence.isOnline(tenantKey, 'sleepy'), false);
+    await until('the grace period to end', () => (server.app.services.presence.isOnline(tenantKey, 'sleepy') ? undefined : true), 5000);
   });
 });

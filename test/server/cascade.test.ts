@@ -3,11 +3,9 @@
 // what the home does to the host's producers reaches it through the pipe and the bus; a node serving viewers
 // that goes away resets the room's media; a home that goes away takes its part on the edges with it.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { newApp } from '../../server/store/apps-file';
-import { startNodes } from '../support/cluster';
-import { startRedis, type TestRedis } from '../support/redis';
-import type { TestServer } from '../support/server';
+import { useCluster } from '../support/cluster';
 import { connectAs, type TestSocket } from '../support/ws-client';
 import { until } from '../support/until';
 
@@ -22,11 +20,13 @@ const dataOf = <T>(m: Msg) => {
 };
 
 describe('cascading: a live room served by three nodes', () => {
-  let redis: TestRedis;
-  const nodes: TestServer[] = [];
   const sockets: TestSocket[] = [];
   const apps = [newApp('Cascade', { demo: true, origins: ['*'] })];
   const ids = ['h1', 'h2', 'h3'];
+  const { nodes } = useCluster(ids, { apps, workers: 2, peersPerRouter: 1, reconnectGraceMs: 0 });
+  after(() => {
+    for (const s of sockets) s.close();
+  });
   const tenantKey = () => nodes[0]!.app.services.apps.tenant(apps[0]!.environments.development!.appKey)!.key;
   const served = (i: number) => nodes[i]!.app.services.cascade!.served();
   async function on(i: number, userId: string, host = false): Promise<TestSocket> {
@@ -60,23 +60,13 @@ describe('cascading: a live room served by three nodes', () => {
   async function settle(): Promise<void> {
     for (const s of sockets.splice(0)) s.close();
     await until('every room to end', () => (nodes.every((n) => n.app.services.rooms.size === 0) ? true : undefined), 5000);
-    await new Promise((r) => setTimeout(r, 700));
+    await until('every node to have published that', () => (nodes.every((n) => n.app.cluster?.link.liveness.nodes.every((x) => x.load === 0)) ? true : undefined), 5000);
   }
   const homeOf = (roomId: string) => {
     const room = nodes[0]!.app.services.rooms.get(tenantKey(), roomId, 'live');
     assert.ok(room, `${roomId} lives on node 1`);
     return room;
   };
-
-  before(async () => {
-    redis = await startRedis();
-    nodes.push(...(await startNodes(redis.url, ids, { apps, workers: 2, peersPerRouter: 1, reconnectGraceMs: 0 })));
-  });
-  after(async () => {
-    for (const s of sockets) s.close();
-    for (const node of nodes) await node.close();
-    await redis?.close();
-  });
 
   test('a viewer on node 2 is served by node 2; the host\'s pause and close reach its consumer', async () => {
     const host = await hostOn('air');

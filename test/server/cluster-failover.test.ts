@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import type { Notification } from '../../protocol';
 import { newApp, writeAppsFile } from '../../server/store/apps-file';
+import { clusterCallKey } from '../../server/cluster/recovery';
 import { type SocketLike, SignalingClient } from '../../widget/call/signaling-client';
 import { type CaddyBalancer, startCaddyBalancer } from '../support/caddy';
 import { startRedis, type TestRedis } from '../support/redis';
@@ -87,6 +88,12 @@ describe('cluster: a node dies mid-call (kill -9)', () => {
   }
 
   test('the edge dies: its widget resumes through another node and stays in its call; one that never returns leaves it after the grace', async () => {
+    // New calls are placed by load: a room on edge-a keeps them off the node that is about to die (else a call
+    // placed there would be recovered instead of resumed, which is another test's story).
+    const filler = await connectAs(edges[0]!.url, await home.token('fil'));
+    sockets.push(filler);
+    assert.equal((await filler.request('room.join', { roomId: 'keeps-edge-a-busy' })).type, 'response');
+    await until("the home to see edge-a's load", () => (home.app.cluster?.link.liveness.nodes.some((n) => n.id === 'edge-a' && n.load > 0) ? true : undefined), 5000);
     const a = await onHome('ann');
     const b = await widget('bob');
     const callAB = await call(a, b, 'bob');
@@ -100,6 +107,8 @@ describe('cluster: a node dies mid-call (kill -9)', () => {
     await until('cal welcomed', () => (lostSeen.some((m) => m.type === 'welcome') ? true : undefined));
     const dial = await d.request('call.dial', { callees: ['cal'], video: false });
     const callDC = (dial.data as { call: { callId: string } }).call.callId;
+    const tenantKey = home.app.services.apps.tenant(app.environments.development!.appKey)!.key;
+    assert.notEqual(await home.app.cluster?.directory.homeOf('call', clusterCallKey(tenantKey, callDC)), 'edge-a', 'the second call is not on the node that dies');
     await until('cal rings', () => (lostSeen.some((m) => m.type === 'call.incoming') ? true : undefined));
     lost.send(JSON.stringify({ type: 'call.accept', requestId: 'x', callId: callDC, video: false }));
     await d.next((m) => m.type === 'call.state' && (m.call as { phase: string }).phase === 'connected');

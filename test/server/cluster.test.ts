@@ -1,11 +1,9 @@
 // Three real server nodes on one real redis-server: any node accepts any client, presence is cluster-wide and
 // requests about a call or room are relayed to the node holding it (issue 17, acceptance 1 and 2).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { newApp } from '../../server/store/apps-file';
-import { testPostgres } from '../support/record-databases';
-import { startNodes } from '../support/cluster';
-import { startRedis, type TestRedis } from '../support/redis';
+import { useCluster } from '../support/cluster';
 import type { TestServer } from '../support/server';
 import { connectAs, type TestSocket } from '../support/ws-client';
 import { until } from '../support/until';
@@ -16,32 +14,20 @@ const incoming = (s: TestSocket) => s.next((m) => m.type === 'call.incoming');
 const callIdOf = (r: Msg) => (r.data as { call: { callId: string } }).call.callId;
 
 describe('cluster: three nodes on Redis', () => {
-  let redis: TestRedis;
-  const nodes: TestServer[] = [];
-  const sockets: TestSocket[] = [];
-  let n = 0;
   const apps = [newApp('Cluster', { demo: true, origins: ['*'] })];
+  // One PostgreSQL database for the three nodes' records, as a deployment has; every node sees the other two
+  // before the tests dial across them.
+  const cluster = useCluster(['n1', 'n2', 'n3'], { apps, ringTimeoutMs: 1500, reconnectGraceMs: 0, database: 'cluster' });
+  const { nodes } = cluster;
+  let n = 0;
   /** A fresh user id, connected to node `i` (several tabs: call again with the same id). */
   async function on(i: number, id = `u${++n}`): Promise<[TestSocket, string]> {
     const node = nodes[i]!;
     const s = await connectAs(node.url, await node.token(id));
-    sockets.push(s);
+    cluster.closeLater(s);
     return [s, id];
   }
   const tenantKey = () => nodes[0]!.app.services.apps.tenant(apps[0]!.environments.development!.appKey)!.key;
-
-  before(async () => {
-    redis = await startRedis();
-    // One PostgreSQL database for the three nodes' records, as a deployment has.
-    const databaseUrl = await (await testPostgres()).createDatabase('cluster');
-    // Every node sees the other two before the tests dial across them.
-    nodes.push(...(await startNodes(redis.url, ['n1', 'n2', 'n3'], { apps, ringTimeoutMs: 1500, reconnectGraceMs: 0, databaseUrl })));
-  });
-  after(async () => {
-    for (const s of sockets) s.close();
-    for (const node of nodes) await node.close();
-    await redis?.close();
-  });
 
   test('a dial on node 1 rings the callee on nodes 2 and 3; answering on 2 ends the ring on 3; hang-up ends both', async () => {
     const [a, aId] = await on(0);
@@ -201,7 +187,8 @@ describe('cluster: three nodes on Redis', () => {
     const busiest = nodes.findIndex((node) => node.app.services.rooms.get(tenantKey(), roomId)?.participants.size === 3);
     assert.notEqual(busiest, -1, 'the three are in one room on one node');
     // Once its heartbeat carries that load, a room started from the busiest node goes to an idle one.
-    await new Promise((r) => setTimeout(r, 600));
+    const busiestId = `n${busiest + 1}`;
+    await until(`node ${busiestId}'s load in its own view`, () => (nodes[busiest]!.app.cluster?.link.liveness.nodes.some((x) => x.id === busiestId && x.load >= 3) ? true : undefined), 5000);
     const next = `placed-${++n}`;
     const [s] = await on(busiest);
     assert.equal((await s.request('room.join', { roomId: next })).type, 'response');

@@ -14,6 +14,7 @@ import { newApp, writeAppsFile } from '../../server/store/apps-file';
 import { type SocketLike, SignalingClient } from '../../widget/call/signaling-client';
 import { type CaddyBalancer, startCaddyBalancer } from '../support/caddy';
 import { type ServerProcess, startServerProcess } from '../support/server-process';
+import { untilTrue } from '../support/until';
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -29,13 +30,7 @@ async function connectionsOn(metricsPort: number): Promise<number> {
   return Number(/^call_widget_connections (\d+)$/m.exec(text)?.[1]);
 }
 
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = (what: string, check: () => boolean | Promise<boolean>, ms = 15_000) => untilTrue(what, check, ms);
 
 /** A widget's signaling client as the browser runs it, with its reconnection story logged. */
 function widgetClient(server: string, token: string) {

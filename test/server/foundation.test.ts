@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startServer, type TestServer } from '../support/server';
 import { startServerProcess } from '../support/server-process';
+import { until } from '../support/until';
 
 const TOKEN = 'operator-token-0123456789';
 const operator = { headers: { authorization: `Bearer ${TOKEN}` } };
@@ -49,23 +50,19 @@ describe('server foundation', () => {
   test('a dead worker is reported unhealthy until its replacement is up', async () => {
     const victim = server.status().workers[1]!.pid;
     process.kill(victim, 'SIGKILL');
-    let res: Response;
-    let body: { status: string; workers: { pid: number; alive: boolean }[] };
-    do {
-      await new Promise((r) => setTimeout(r, 100));
-      res = await fetch(`${server.url}/status`, operator);
-      body = (await res.json()) as typeof body;
-    } while (body.workers.find((w) => w.pid === victim)?.alive);
+    type Body = { status: string; workers: { pid: number; alive: boolean }[] };
+    const body = await until('the dead worker reported', async () => {
+      const seen = (await (await fetch(`${server.url}/status`, operator)).json()) as Body;
+      return seen.workers.find((w) => w.pid === victim)?.alive ? undefined : seen;
+    }, 10_000, 100);
     assert.equal((await fetch(`${server.url}/healthz`)).status, 503);
     assert.equal(body.status, 'degraded');
     assert.equal(body.workers.find((w) => w.pid === victim)?.alive, false);
     type Health = { status: string; workers: { pid: number; alive: boolean; restarts: number }[] };
-    let healed: Health;
-    do {
-      await new Promise((r) => setTimeout(r, 100));
-      res = await fetch(`${server.url}/status`, operator);
-      healed = (await res.json()) as Health;
-    } while (healed.status !== 'ok');
+    const healed = await until('the replacement worker up', async () => {
+      const seen = (await (await fetch(`${server.url}/status`, operator)).json()) as Health;
+      return seen.status === 'ok' ? seen : undefined;
+    }, 15_000, 100);
     assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
     assert.equal(healed.workers.length, 2);
     const replacement = healed.workers[1]!;

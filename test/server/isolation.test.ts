@@ -22,7 +22,8 @@ describe('tenant isolation (App Key × environment)', () => {
     assert.equal(dial.type, 'response');
     const ended = await devAlice.next((m) => m.type === 'call.ended');
     assert.equal(ended.reason, 'unavailable', 'bob does not exist in A/development');
-    await new Promise((r) => setTimeout(r, 100));
+    // The dial was handled (and refused) before these barriers: a ring for either bob would be in by now.
+    await Promise.all([prodBob.quiet(), otherAppBob.quiet()]);
     assert.ok(!prodBob.messages.some((m) => m.type === 'call.incoming'), 'production bob never rang');
     assert.ok(!otherAppBob.messages.some((m) => m.type === 'call.incoming'), 'app B bob never rang');
     for (const s of [prodBob, otherAppBob, devAlice]) s.close();
@@ -38,7 +39,7 @@ describe('tenant isolation (App Key × environment)', () => {
     const sessions = [ra, rb, rp].map((r) => (r.data as { sessionId: string }).sessionId);
     assert.equal(new Set(sessions).size, 3, 'three separate sessions');
     for (const r of [rb, rp]) assert.deepEqual((r.data as { participants: { userId: string }[] }).participants.map((x) => x.userId).length, 1);
-    await new Promise((r) => setTimeout(r, 100));
+    await a.quiet(); // the other joins were answered before: a join notice for A would be in by now
     assert.ok(!a.messages.some((m) => m.type === 'room.participantJoined'), 'nobody from another tenant joined A\u2019s lobby');
     for (const s of [a, b, p]) s.close();
   });

@@ -10,6 +10,7 @@ import { newApp, writeAppsFile } from '../../server/store/apps-file';
 import { startServerProcess } from '../support/server-process';
 import { startServer, type TestServer } from '../support/server';
 import { connectAs, type TestSocket } from '../support/ws-client';
+import { until } from '../support/until';
 
 type Msg = Record<string, unknown>;
 const DTLS = { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: `${'AB:'.repeat(31)}AB` }] };
@@ -110,7 +111,8 @@ describe('transport caps per app and per node', () => {
     assert.deepEqual((await transportsFor(neighbour, 'n1')).map((m) => m.type), ['response', 'response']);
     // Greedy leaving frees its places.
     sockets[0]!.close();
-    await new Promise((r) => setTimeout(r, 200));
+    const greedyKey = server.app.services.apps.tenant(greedy.environments.development!.appKey)!.key;
+    await until("g1's room to close with its transports", () => (server.app.services.rooms.get(greedyKey, 'room-g1') ? undefined : true), 5000);
     assert.deepEqual((await transportsFor(greedy, 'g4')).map((m) => m.type), ['response', 'response']);
     // 4 greedy + 2 neighbour + 2 more = the node's 8.
     assert.deepEqual((await transportsFor(neighbour, 'n2')).map((m) => m.type), ['response', 'response']);

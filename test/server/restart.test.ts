@@ -7,6 +7,7 @@ import { newApp, writeAppsFile } from '../../server/store/apps-file';
 import { type ServerProcess, startServerProcess } from '../support/server-process';
 import { WebhookReceiver } from '../support/webhook-receiver';
 import { connectAs, type TestSocket } from '../support/ws-client';
+import { untilTrue } from '../support/until';
 
 type Msg = Record<string, unknown>;
 const callIdOf = (r: Msg) => (r.data as { call: { callId: string } }).call.callId;
@@ -44,7 +45,15 @@ describe('server restart mid-call (kill -9, then start again on the same data)',
     await b!.request('call.accept', { callId: connected, video: true });
     const ringing = callIdOf(await c!.request('call.dial', { callees: ['rs-d'], video: false }));
     await d!.next((m) => m.type === 'call.incoming');
-    await new Promise((r) => setTimeout(r, 300));
+    // Both calls are on the record and every webhook so far is delivered (the writer and the dispatcher are
+    // asynchronous) before the process dies without a word: a delivery cut off mid-attempt would be held back
+    // (exactly-once claims) and delay the ones after it past this test's patience.
+    await untilTrue('both calls recorded and their webhooks delivered', async () => {
+      const get = async (path: string) => (await (await fetch(`${first.url}${path}`, { headers: { authorization: auth } })).json()) as Record<string, Msg[] | undefined>;
+      const listed = (await get('/v1/calls')).calls ?? [];
+      const pending = (await get('/v1/webhooks/deliveries?limit=500&status=pending')).deliveries ?? [];
+      return [connected, ringing].every((id) => listed.some((call) => call.callId === id)) && pending.length === 0 && receiver!.received.length > 0;
+    }, 10_000);
 
     assert.equal(await first.stop('SIGKILL'), null, 'killed, no chance to clean up');
     const second = await startServerProcess(dataDir, { WEBHOOK_ALLOW_PRIVATE: 'on' });
@@ -65,9 +74,8 @@ describe('server restart mid-call (kill -9, then start again on the same data)',
     const session = await fetch(`${second.url}/v1/sessions/${answered.sessionId as string}`, { headers: { authorization: auth } });
     assert.equal(((await session.json()) as Msg).endReason, 'server_restart');
 
-    const deadline = Date.now() + 10_000;
     const endedHooks = () => receiver!.received.filter((r) => r.event.type === 'call.ended');
-    while (endedHooks().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await untilTrue('both call.ended webhooks', () => endedHooks().length >= 2, 10_000);
     assert.deepEqual(new Set(endedHooks().map((r) => r.event.data.callId)), new Set([connected, ringing]));
     assert.ok(endedHooks().every((r) => r.event.data.reason === 'server_restart' && r.verified));
     const answeredHook = receiver.received.find((r) => r.event.type === 'call.answered');

@@ -4,8 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DEFAULT_LIMITS } from '../../server/domain/apps';
 import { newApp } from '../../server/store/apps-file';
-import { startNodes } from '../support/cluster';
-import { startRedis, type TestRedis } from '../support/redis';
+import { useCluster } from '../support/cluster';
 import { startServer, type TestServer } from '../support/server';
 import { until } from '../support/until';
 import { connectAs, type TestSocket } from '../support/ws-client';
@@ -90,19 +89,13 @@ describe('ring limits', () => {
 });
 
 describe('ring limits across a cluster', () => {
-  let redis: TestRedis;
-  let nodes: TestServer[] = [];
   const strict = newApp('Strict cluster', { demo: true, environments: ['development'] });
   strict.environments.development!.limits = { ...DEFAULT_LIMITS, ringsPerCallerPerMinute: 3, ringsPerCalleePerMinute: 2 };
+  const cluster = useCluster(['r1', 'r2', 'r3'], { apps: [strict], reconnectGraceMs: 0 });
+  const { nodes } = cluster;
   const sockets: TestSocket[] = [];
-  before(async () => {
-    redis = await startRedis();
-    nodes = await startNodes(redis.url, ['r1', 'r2', 'r3'], { apps: [strict], reconnectGraceMs: 0 });
-  });
-  after(async () => {
+  after(() => {
     for (const s of sockets) s.close();
-    for (const node of nodes) await node.close();
-    await redis?.close();
   });
   async function on(i: number, userId: string): Promise<TestSocket> {
     const s = await connectAs(nodes[i]!.url, await nodes[i]!.token(userId, { app: strict }));
@@ -131,9 +124,9 @@ describe('ring limits across a cluster', () => {
 
   test('Redis away: a dial is refused with cluster_unavailable, and the budget holds again once it is back', async () => {
     const caller = await on(1, 'c-outage');
-    await redis.stop();
+    await cluster.redis.stop();
     assert.equal((await caller.request('call.dial', { callees: ['o1'], video: false })).code, 'cluster_unavailable');
-    await redis.start();
+    await cluster.redis.start();
     await until('the nodes to reach Redis again', () => (nodes.every((n) => n.app.services.topology.connected) ? true : undefined), 15_000);
     assert.equal((await ringOnce(caller, ['o1', 'o2', 'o3'])).type, 'response');
     assert.equal((await ringOnce(caller, ['o4'])).code, 'limit_exceeded');

@@ -131,7 +131,7 @@ describe('conference and live rooms, limits, moderation, sessions', () => {
     const accepted = await c.request('call.accept', { callId, video: false });
     assert.equal(accepted.type, 'response', JSON.stringify(accepted));
     await a.request('call.hangup', { callId });
-    await new Promise((r) => setTimeout(r, 50));
+    await b.quiet(); // A's hang-up was handled: had it ended the call, B's call.ended would be in by now
     assert.ok(!b.messages.some((m) => m.type === 'call.ended'), `the call goes on with two: ${JSON.stringify(b.messages.filter((m) => m.type === 'call.ended'))}`);
     await b.request('call.hangup', { callId });
     assert.equal((await c.next((m) => m.type === 'call.ended')).reason, 'hangup');

@@ -8,3 +8,10 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/** `until` for a yes/no condition; resolves with how long it took (ms). */
+export async function untilTrue(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000, everyMs = 50): Promise<number> {
+  const started = Date.now();
+  await until(what, async () => ((await check()) ? true : undefined), timeoutMs, everyMs);
+  return Date.now() - started;
+}

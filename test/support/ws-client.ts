@@ -9,6 +9,12 @@ export interface TestSocket {
   /** Resolves with the next message matching `predicate` (already received ones count). */
   next(predicate?: (m: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
   request(type: string, payload?: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /**
+   * A barrier: resolves once the server answered a `ping` sent now. The server writes to a socket in order, so
+   * every message it queued for this socket before handling the ping has arrived by then — assert an absence
+   * after it ("nothing rang") instead of after a sleep.
+   */
+  quiet(): Promise<void>;
   closed: Promise<{ code: number; reason: string }>;
   close(): void;
 }
@@ -64,6 +70,10 @@ export async function openSocket(serverUrl: string, options: { origin?: string }
       const requestId = `t${++requestCounter}`;
       ws.send(JSON.stringify({ type, requestId, ...payload }));
       return socket.next((m) => m.requestId === requestId);
+    },
+    async quiet() {
+      const pong = await socket.request('ping');
+      if (pong.type !== 'response') throw new Error(`ping refused: ${JSON.stringify(pong)}`);
     },
     close: () => ws.close(),
   };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type SocketLike, SignalingClient } from '../../widget/call/signaling-client';
+import { untilTrue } from '../support/until';
 
 type Behaviour = 'welcome' | 'refuse' | 'token_expired' | 'draining';
 
@@ -78,13 +79,7 @@ function harness(script: Behaviour[], options: { graceMs?: number; resumable?: b
   return { client, sockets, log };
 }
 
-const until = async (what: string, fn: () => boolean, ms = 3000) => {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
+const until = (what: string, fn: () => boolean, ms = 3000) => untilTrue(what, fn, ms, 5);
 
 describe('signaling client: reconnection', () => {
   test('a socket that stops answering pings is replaced, and the new one resumes with the token', async () => {

@@ -1,6 +1,7 @@
 import type { GrantsInfo, Notification, ParticipantInfo, ParticipantRole, ProducerInfo, RoomJoined } from '../../protocol';
 import type { MediaClient, MediaStats } from './media-client';
 import type { RemoteParticipant, TileView } from './engine';
+import type { MediaIntent } from './media-intent';
 
 export type { RemoteParticipant, TileView } from './engine';
 import { emptyMediaStats } from './media-stats';
@@ -20,8 +21,14 @@ type Device = Awaited<ReturnType<MediaModule['MediaClient']['loadDevice']>>;
 export class RoomSession {
   localStream: MediaStream | undefined;
   screenStream: MediaStream | undefined;
-  micEnabled = true;
-  cameraEnabled = true;
+  /** Whether you want mic and camera on (the controller's, shared: one owner for the whole activity). */
+  get micEnabled(): boolean {
+    return this.intent.mic;
+  }
+
+  get cameraEnabled(): boolean {
+    return this.intent.camera;
+  }
   role: ParticipantRole = 'participant';
   audienceCount = 0;
   activeSpeaker: string | null = null;
@@ -48,6 +55,7 @@ export class RoomSession {
     private readonly grants: GrantsInfo,
     /** Your user id: you are not one of the room's members here (your own tile is your preview). */
     private readonly me: string,
+    private readonly intent: MediaIntent,
     private readonly resolution: VideoResolution = '720p',
   ) {}
 
@@ -101,18 +109,12 @@ export class RoomSession {
     if (!this.cameraEnabled) await this.media?.setSourceEnabled('camera', false);
   }
 
-  async setMicEnabled(on: boolean): Promise<void> {
-    this.micEnabled = on;
-    this.localStream?.getAudioTracks().forEach((t) => (t.enabled = on));
+  /** Follows a changed intent for `source` (mic or camera): the track and its producer. */
+  async applyIntent(source: 'mic' | 'camera'): Promise<void> {
+    const on = source === 'mic' ? this.intent.mic : this.intent.camera;
+    (source === 'mic' ? this.localStream?.getAudioTracks() : this.localStream?.getVideoTracks())?.forEach((t) => (t.enabled = on));
     this.onChange?.();
-    await this.media?.setSourceEnabled('mic', on);
-  }
-
-  async setCameraEnabled(on: boolean): Promise<void> {
-    this.cameraEnabled = on;
-    this.localStream?.getVideoTracks().forEach((t) => (t.enabled = on));
-    this.onChange?.();
-    await this.media?.setSourceEnabled('camera', on);
+    await this.media?.setSourceEnabled(source, on);
   }
 
   /** Shares a screen, window or tab as an extra producer; ends when the user stops it in the browser too. */
@@ -235,8 +237,8 @@ export class RoomSession {
         this.media?.setRemotePaused(n.producerId, n.paused);
         break;
       case 'media.forceMuted':
-        if (n.source === 'mic') this.micEnabled = false;
-        if (n.source === 'camera') this.cameraEnabled = false;
+        if (n.source === 'mic') this.intent.mic = false;
+        if (n.source === 'camera') this.intent.camera = false;
         this.localStream?.getTracks().forEach((t) => (t.enabled = t.kind === 'audio' ? this.micEnabled : this.cameraEnabled));
         this.media?.markPaused(n.source);
         break;

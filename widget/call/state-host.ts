@@ -3,7 +3,6 @@ import type { ControllerEvent } from './engine';
 
 export type { ControllerEvent } from './engine';
 
-
 /**
  * Holds an engine's call state and its listeners: every change goes through the pure `transition`, and the
  * public events are derived from the before/after states. The real controller and the simulator share it.
