@@ -286,7 +286,7 @@ export class ClusterRelay {
       case 'connection': {
         const link = this.o.remotes.get(message.link.id);
         if (!link) return;
-        this.o.rooms.roomOf(link)?.broadcast('room.participantConnection', { userId: link.identity.userId, connected: message.connected }, link.identity.userId);
+        this.o.rooms.roomOf(link)?.connectionChanged(link.identity.userId, message.connected);
         return;
       }
       default:

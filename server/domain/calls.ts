@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { broadcast } from './room-notifier';
 import type { CallEndReason, CallInfo, ParticipantInfo } from '../../protocol';
 import { ServiceError } from '../errors';
 import { type CallEvent, type CallState, callDuration, initialCallState, transition } from './call-machine';
@@ -300,7 +301,7 @@ export class CallService {
     }
     const reason = call.state.endReason ?? 'failed';
     const payload = this.endedPayload(call, reason);
-    call.room.endReason = reason;
+    call.room.endsBecause(reason);
     this.emit(call, { type: 'call.ended', callId: call.callId, sessionId: call.room.sessionId, reason, durationMs: payload.durationMs, outcomes: Object.fromEntries(call.state.invitees), at: call.state.endedAt ?? this.now() });
     // Everyone still in the room, and everyone still ringing (they see the caller's reason, e.g. cancelled).
     const inRoom = [...call.room.participants.values()].map((p) => p.link);
@@ -331,7 +332,7 @@ export class CallService {
   }
 
   private broadcastState(call: LiveCall): void {
-    call.room.broadcast('call.state', { call: this.info(call) });
+    broadcast(call.room, 'call.state', { call: this.info(call) });
     const snapshot = snapshotOf(call);
     if (snapshot) this.options.registry?.changed(snapshot);
   }

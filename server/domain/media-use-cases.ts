@@ -32,28 +32,24 @@ export class MediaUseCases {
   async publish(link: ClientLink, req: PublishRequest): Promise<ProducerInfo> {
     const { room, participant } = this.rooms.participantOf(link);
     this.assertMayPublish(link);
-    // Any video (camera or screen) takes a video place: relabelling video does not escape the limit.
-    if (req.kind === 'video' && !participant.video) {
-      // Joined audio-only: may turn video on only while the room has a free video place.
-      const limit = link.identity.tenant.settings.limits.maxVideoPublishers;
-      if (room.videoPublishers >= limit) throw new ServiceError('video_full', `the room already has ${limit} video participants`);
-      participant.video = true;
-    }
+    // Any video (camera or screen) takes a video place: relabelling video does not escape the limit. Joined
+    // audio-only, one may turn video on only while the room has a free video place.
+    if (req.kind === 'video') room.takeVideoPlace(link.identity.userId, link.identity.tenant.settings.limits.maxVideoPublishers);
     const producer = await participant.media.produce(req.transportId, req.kind, req.rtpParameters, req.source, req.paused, req.width);
-    room.broadcast('media.producerAdded', { producer }, link.identity.userId);
+    room.published(link.identity.userId, producer);
     return producer;
   }
 
   unpublish(link: ClientLink, producerId: string): void {
     const { room, participant } = this.rooms.participantOf(link);
     participant.media.closeProducer(producerId);
-    room.broadcast('media.producerClosed', { producerId }, link.identity.userId);
+    room.unpublished(link.identity.userId, producerId);
   }
 
   async setPaused(link: ClientLink, producerId: string, paused: boolean): Promise<void> {
     const { room, participant } = this.rooms.participantOf(link);
     await participant.media.setProducerPaused(producerId, paused);
-    room.broadcast('media.producerState', { producerId, paused }, link.identity.userId);
+    room.paused(link.identity.userId, producerId, paused);
   }
 
   /** Token grant and role: who may send media at all (transports and producers alike). */

@@ -26,16 +26,14 @@ export class Moderation {
     const { room, target } = this.target(admin, userId);
     const producerId = await target.media.pauseSource(source);
     if (!producerId) throw new ServiceError('not_found', `${userId} has no ${source}`);
-    room.broadcast('media.producerState', { producerId, paused: true }, userId);
-    target.link.notify('media.forceMuted', { producerId, source, by: admin.identity.userId });
+    room.forceMuted(userId, producerId, source, admin.identity.userId);
   }
 
   remove(admin: ClientLink, userId: string): void {
     const { room, target } = this.target(admin, userId);
     if (target.link === admin) throw new ServiceError('invalid_message', 'leave the room instead of removing yourself');
     // Remembered for the room's session: rejoining at once would make the removal pointless.
-    room.removed.add(userId);
-    target.link.notify('room.closed', { roomId: room.roomId, reason: 'removed' });
+    room.remove(userId);
     this.calls.leaveRoom(target.link);
   }
 
@@ -43,24 +41,12 @@ export class Moderation {
   allow(admin: ClientLink, userId: string): void {
     if (!admin.identity.grants.roomAdmin) throw new ServiceError('forbidden', 'only a room admin may do this');
     const { room } = this.rooms.participantOf(admin);
-    if (!room.removed.delete(userId)) throw new ServiceError('not_found', `${userId} was not removed from this room`);
+    room.allow(userId);
   }
 
   /** Live rooms: put an audience member on stage (may publish) or back (their producers end). */
   setRole(admin: ClientLink, userId: string, role: Exclude<ParticipantRole, 'participant'>): void {
-    const { room, target } = this.target(admin, userId);
-    if (room.kind !== 'live') throw new ServiceError('invalid_state', 'roles exist only in live rooms');
-    if (target.info.role === role) return;
-    if (role === 'audience') {
-      for (const producerId of target.media.closeProducers()) room.broadcast('media.producerClosed', { producerId });
-      target.video = false;
-    } else {
-      target.video = true;
-    }
-    target.info = { ...target.info, role };
-    room.broadcast('room.roleChanged', { userId, role });
-    if (role === 'host') room.broadcast('room.participantJoined', { participant: target.info }, userId);
-    else room.broadcast('room.participantLeft', { userId }, userId);
-    room.broadcast('room.audience', { count: room.audienceCount });
+    const { room } = this.target(admin, userId);
+    room.setRole(userId, role);
   }
 }

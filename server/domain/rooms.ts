@@ -1,4 +1,3 @@
-import type { ParticipantRole } from '../../protocol';
 import { ServiceError } from '../errors';
 import type { PeerMediaEvents, PeerMediaPort, RoomMediaEvents, RoomMediaPort } from './media-port';
 
@@ -10,6 +9,7 @@ import { type TenantRef, tenantRef } from './lifecycle';
 import { type ClientLink, userKey } from './links';
 import { type Participant, Room, type RoomKind } from './room';
 import { RoomEvents, type SessionEndReason } from './room-events';
+import { notifyClients } from './room-notifier';
 
 /**
  * Where a participant's media is served: live rooms cascade — each viewer is served by the node its socket is
@@ -17,8 +17,8 @@ import { RoomEvents, type SessionEndReason } from './room-events';
  * Calls and conferences stay on the room's node: all their participants publish, so cascading would add a
  * hop and a node that can fail to every path and save no forwarding.
  */
-function servedBy(room: Room, link: ClientLink): string | undefined {
-  return room.kind === 'live' ? link.node : undefined;
+function servedBy(kind: RoomKind, link: ClientLink): string | undefined {
+  return kind === 'live' ? link.node : undefined;
 }
 
 export type { Participant, RoomKind } from './room';
@@ -53,7 +53,10 @@ export class RoomRegistry {
     private readonly createMedia: MediaFactory,
     /** How long a room whose worker died waits for a live worker before it fails. */
     private readonly mediaRecoveryTimeoutMs = 10_000,
-  ) {}
+  ) {
+    // Clients first: they hear of a change before records and the cluster directory follow it.
+    this.events.subscribe(notifyClients);
+  }
 
   /**
    * The room with this id; each kind has its own ids (see `join`), so without `kind` the first of a call, a
@@ -147,39 +150,20 @@ export class RoomRegistry {
       throw new ServiceError('not_found', `the live room ${roomId} has not started: it opens when a host joins`);
     }
     const room = await this.getOrCreate(key, tenantRef(identity.tenant), roomId, kind);
-    if (room.removed.has(identity.userId)) {
-      throw new ServiceError('forbidden', `an admin removed you from room ${roomId}; you may rejoin once an admin allows you again, or in its next session`);
-    }
     // Re-check after the await: another connection of the same user may have joined meanwhile.
     if (this.userRooms.has(uKey)) {
       if (room.participants.size === 0) this.closeRoom(room);
       throw new ServiceError('already_in_room', 'you are already in a room; leave it first');
     }
-    const role: ParticipantRole = room.kind !== 'live' ? 'participant' : identity.grants.roomAdmin ? 'host' : 'audience';
-    const video = role !== 'audience' && identity.grants.canPublish && options.video !== false;
-    const fail = (code: 'room_full' | 'video_full', message: string): never => {
+    let participant: Participant;
+    try {
+      participant = room.admit(link, options.video !== false, identity.tenant.settings.limits);
+    } catch (error) {
       if (room.participants.size === 0) this.closeRoom(room);
-      throw new ServiceError(code, message);
-    };
-    const limits = identity.tenant.settings.limits;
-    if (role !== 'audience' && room.onStage >= limits.maxParticipants) fail('room_full', `the room is full (${limits.maxParticipants} participants)`);
-    if (video && room.videoPublishers >= limits.maxVideoPublishers) {
-      fail('video_full', `the room already has ${limits.maxVideoPublishers} video participants; join audio-only`);
+      throw error;
     }
-    const info: Participant['info'] = {
-      userId: identity.userId,
-      ...(identity.name !== undefined ? { name: identity.name } : {}),
-      ...(identity.avatarUrl !== undefined ? { avatarUrl: identity.avatarUrl } : {}),
-      role,
-    };
-    const media = room.media.addPeer(identity.userId, peerEvents(link), link.id, servedBy(room, link));
-    const participant: Participant = { info, link, media, joinedAt: Date.now(), video };
     this.prepared.delete(link.id);
-    room.participants.set(identity.userId, participant);
     this.userRooms.set(uKey, room);
-    if (role === 'audience') room.broadcast('room.audience', { count: room.audienceCount });
-    else room.broadcast('room.participantJoined', { participant: info }, identity.userId);
-    this.events.emit({ type: 'participantJoined', room, participant });
     return { room, participant };
   }
 
@@ -187,17 +171,8 @@ export class RoomRegistry {
   leave(link: ClientLink): Room | undefined {
     const room = this.roomOf(link);
     if (!room) return undefined;
-    const participant = room.participants.get(link.identity.userId);
-    if (!participant) return undefined;
-    const producerIds = participant.media.producerIds();
-    room.participants.delete(link.identity.userId);
     this.userRooms.delete(userKey(link.identity));
-    if (room.activeSpeaker === link.identity.userId) room.activeSpeaker = null;
-    room.media.removePeer(link.identity.userId);
-    for (const producerId of producerIds) room.broadcast('media.producerClosed', { producerId });
-    if (participant.info.role === 'audience') room.broadcast('room.audience', { count: room.audienceCount });
-    else room.broadcast('room.participantLeft', { userId: link.identity.userId });
-    this.events.emit({ type: 'participantLeft', room, participant });
+    room.leave(link.identity.userId);
     if (room.participants.size === 0) this.closeRoom(room);
     return room;
   }
@@ -210,7 +185,7 @@ export class RoomRegistry {
     const created = (async () => {
       const holder: { room?: Room } = {};
       const media = await this.createMedia(tenant.key, this.mediaEvents(holder));
-      const room = new Room(tenant, roomId, kind, media);
+      const room = new Room(tenant, roomId, kind, media, (m, link, connectionId) => m.addPeer(link.identity.userId, peerEvents(link), connectionId, servedBy(kind, link)), (e) => this.events.emit(e));
       holder.room = room;
       this.rooms.set(key, room);
       this.events.emit({ type: 'created', room });
@@ -229,11 +204,7 @@ export class RoomRegistry {
   private mediaEvents(holder: { room?: Room }): RoomMediaEvents {
     return {
       onRouterClosed: () => holder.room && void this.recoverRoom(holder.room),
-      onActiveSpeaker: (userId) => {
-        if (!holder.room) return;
-        holder.room.activeSpeaker = userId;
-        holder.room.broadcast('room.activeSpeaker', { userId });
-      },
+      onActiveSpeaker: (userId) => holder.room?.speaking(userId),
     };
   }
 
@@ -248,14 +219,9 @@ export class RoomRegistry {
       try {
         const media = await this.createMedia(room.tenantKey, this.mediaEvents({ room }));
         if (room.closed) return media.close();
-        room.media = media;
-        for (const p of room.participants.values()) p.media = media.addPeer(p.info.userId, peerEvents(p.link), undefined, servedBy(room, p.link));
         const preparing = [...this.prepared.values()].filter((e) => e.room === room);
         for (const e of preparing) this.prepared.delete(e.link.id);
-        const reset = { routerRtpCapabilities: media.rtpCapabilities };
-        for (const p of room.participants.values()) p.link.notify('media.reset', reset);
-        for (const e of preparing) e.link.notify('media.reset', reset);
-        this.events.emit({ type: 'mediaRecovered', room, elapsedMs: Date.now() - started });
+        room.mediaMoved(media, preparing.map((e) => e.link), Date.now() - started);
         return;
       } catch {
         if (Date.now() - started > this.mediaRecoveryTimeoutMs) return this.failRoom(room);
@@ -266,21 +232,17 @@ export class RoomRegistry {
 
   private failRoom(room: Room): void {
     if (room.closed) return;
-    const participants = [...room.participants.values()];
+    const participants = room.fail();
     for (const p of participants) this.userRooms.delete(userKey(p.link.identity));
-    room.participants.clear();
     this.closeRoom(room, 'failed');
-    if (room.kind !== 'call') for (const p of participants) p.link.notify('room.closed', { roomId: room.roomId, reason: 'failed' });
     this.events.emit({ type: 'failed', room, participants });
   }
 
   private closeRoom(room: Room, reason: SessionEndReason = 'all_left'): void {
     if (room.closed) return;
-    room.closed = true;
     for (const [linkId, e] of this.prepared) if (e.room === room) this.prepared.delete(linkId);
     this.rooms.delete(roomKey(room.tenantKey, room.kind, room.roomId));
-    room.media.close();
-    this.events.emit({ type: 'sessionEnded', room, reason });
+    room.close(reason);
   }
 
   /** Closes every room (server shutdown). */

@@ -52,7 +52,7 @@ export const signalingRoutes: FastifyPluginAsync<SignalingRouteOptions> = async 
   topology.serveLocally((link, request) => handleRequest(ctx, link, request));
   /** Others in the room see who is reconnecting (their place is kept) and who is back. */
   const connectionChanged = (session: ClientSession, connected: boolean) => {
-    services.rooms.roomOf(session)?.broadcast('room.participantConnection', { userId: session.identity.userId, connected }, session.identity.userId);
+    services.rooms.roomOf(session)?.connectionChanged(session.identity.userId, connected);
     topology.connectionChanged(session, connected);
   };
   app.get('/v1/signal', { websocket: true, schema: { hide: true } }, (socket, req) => {

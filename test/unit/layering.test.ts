@@ -102,7 +102,17 @@ test('the contract imports nothing of the engine, and there is no import circle 
   assert.deepEqual(circles(sources('widget')), []);
 });
 
+/** What a view may not touch: the engine itself, the browser's APIs, the network (views are functions of a view model). */
+const IMPURE = /\bCallEngine\b|\bnavigator\.|\bfetch\(|\bdocument\.|\bwindow\.|\blocalStorage\b/;
+const impureLines = (files: string[]) =>
+  files.flatMap((f) => readFileSync(join(root, f), 'utf8').split('\n').flatMap((line, i) => (IMPURE.test(line) && !line.trim().startsWith('//') && !line.trim().startsWith('*') ? [`${f}:${i + 1}: ${line.trim()}`] : [])));
+
+test("the element's views see a view model only: no engine, no browser APIs, no network", () => {
+  assert.deepEqual(impureLines(sources('widget/components/call-widget/views')), []);
+});
+
 test('the checks can fail: they find what they look for where it is allowed', () => {
+  assert.ok(impureLines(['widget/components/call-widget/controllers/tile-views.ts']).length > 0, 'a controller measures the DOM');
   assert.ok(offenders(['widget/call-widget.ts'], pastContract).length > 0, 'the composition root imports the engine itself');
   assert.deepEqual(circles(['test/unit/fixtures/circle-a.ts', 'test/unit/fixtures/circle-b.ts']).length, 1, 'a circle of two files is found');
   assert.ok(offenders(sources('server/media'), isMediasoup).length > 0, 'server/media imports mediasoup');

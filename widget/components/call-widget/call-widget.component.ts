@@ -1,18 +1,21 @@
 import { LitElement, type PropertyValues, html, nothing, svg } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { Environment } from '../../../protocol';
-import type { CallEngine, CallStatus, ControllerEvent, EngineFactory, MediaStats } from '../../call/engine';
+import type { CallEngine, CallStatus, EngineFactory, MediaStats } from '../../call/engine';
 import { callWidgetStyles } from './call-widget.styles';
-import { callEvent, domEventFor, incomingDetail } from './events';
-import { type Layout, measureTileViews } from './grid';
-import { RingFocus } from './focus';
-import { LauncherController, type LauncherPosition } from './launcher';
-import { PrejoinController } from './prejoin';
-import { RingSignals } from './tones';
-import { ConnectionKeeper } from './connection-keeper';
-import { isRtl, LanguageController } from './i18n';
+import type { Layout } from './views/grid';
+import { LauncherController, type LauncherPosition } from './controllers/launcher';
+import { PrejoinController } from './controllers/prejoin';
+import { ConnectionKeeper } from './controllers/connection-keeper';
+import { EngineBinding } from './controllers/engine-binding';
+import { Ringing } from './controllers/ringing';
+import { TileViews } from './controllers/tile-views';
+import { isRtl } from './i18n';
+import { LanguageController } from './controllers/language';
 import type { Strings } from './strings';
-import { announcementFor, type PanelState, renderState, type ViewHandlers } from './views';
+import { callViewOf } from './view-model';
+import { announcementFor, type PanelState, renderState, type ViewHandlers } from './views/panel';
+import { renderPrejoin } from './views/prejoin';
 
 const PHONE_ICON = svg`<svg viewBox="0 0 24 24" width="26" height="26" aria-hidden="true" fill="currentColor"><path d="M6.6 10.8a15.1 15.1 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25 11.4 11.4 0 0 0 3.6.57 1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.45.57 3.57a1 1 0 0 1-.25 1z"/></svg>`;
 
@@ -108,8 +111,6 @@ const PHONE_ICON = svg`<svg viewBox="0 0 24 24" width="26" height="26" aria-hidd
 export class CallWidget extends LitElement {
   static override styles = callWidgetStyles;
 
-  @property() server: string | undefined;
-
   /**
    * The server used when the `server` attribute is absent. Only the script-tag bundle sets it (to the origin it
    * was served from, which is the server). A copy bundled into an app has none: guessing the app's own origin
@@ -123,6 +124,8 @@ export class CallWidget extends LitElement {
   static createEngine: EngineFactory = () => {
     throw new Error('call-widget: import the element from widget/call-widget.ts, which gives it its engine');
   };
+
+  @property() server: string | undefined;
   @property() token: string | undefined;
   @property({ attribute: 'token-url' }) tokenUrl: string | undefined;
   /** Returns a new token for the same user when the current one expires soon (else `token-url` is asked again). */
@@ -146,36 +149,41 @@ export class CallWidget extends LitElement {
   @property({ attribute: 'reconnect-grace', type: Number }) reconnectGrace: number | undefined;
   /** Boolean: show the pre-join screen (preview, mic level, devices) when idle; with `room`, join on "Join now". */
   @property({ type: Boolean }) prejoin = false;
-  private readonly prejoinUi = new PrejoinController(this, () => this.controller);
-  private readonly i18n = new LanguageController(this);
-  private readonly ring = new RingSignals();
-  /** The page took over the incoming call UI (call-incoming was cancelled). */
-  private incomingHandledByPage = false;
-  private readonly launcher = new LauncherController(this, () => this.position);
   /** Read-only: the call status. */
   @property({ reflect: true }) state: CallStatus = 'disconnected';
 
-  private controller: CallEngine | undefined;
-  private unsubscribe: (() => void) | undefined;
-  private timer: ReturnType<typeof setInterval> | undefined;
-  private readonly connection = new ConnectionKeeper(
-    this,
-    () => this.controller,
-    (engine) => {
-      this.teardown();
-      if (engine) this.attach(engine);
-    },
-    () => CallWidget.defaultServer,
-    () => CallWidget.createEngine,
-  );
   @state() private page = 0;
   @state() private pinned: string | undefined;
   @state() private recentOpen = false;
   private lastJoin: { roomId: string; kind: 'conference' | 'live' } | undefined;
   private autoJoined: string | undefined;
-  private resizeObserver: ResizeObserver | undefined;
-  private readonly onVisibility = () => this.reportTileViews();
-  private readonly ringFocus = new RingFocus();
+
+  // Each concern is a reactive controller (controllers/); the element wires them and renders.
+  private readonly i18n = new LanguageController(this, () => this.language || document.documentElement.lang || navigator.language, () => this.strings);
+  private readonly launcher = new LauncherController(this, () => this.position);
+  private readonly ringing = new Ringing(this, () => this.engine, (caller) => this.i18n.current.incomingAnnouncement(caller));
+  private readonly binding = new EngineBinding(this, {
+    ringing: this.ringing,
+    launcher: this.launcher,
+    renewToken: () => void this.connection.renewFromSource(),
+    statusChanged: (state) => this.statusChanged(state),
+  });
+  private readonly connection = new ConnectionKeeper(
+    this,
+    () => this.engine,
+    (engine) => {
+      this.binding.detach();
+      if (engine) this.binding.attach(engine);
+    },
+    () => CallWidget.defaultServer,
+    () => CallWidget.createEngine,
+  );
+  private readonly prejoinUi = new PrejoinController(this, () => this.engine);
+  private readonly tiles = new TileViews(this, () => this.engine);
+
+  private get engine(): CallEngine | undefined {
+    return this.binding.engine;
+  }
 
   /** Calls a user (or several). Resolves when the call is ringing or has failed (see `call-error`). */
   dial(userId: string | string[], options: { video?: boolean } = {}): Promise<void> {
@@ -214,7 +222,7 @@ export class CallWidget extends LitElement {
   /** Opens the recent-calls list (with call back) under the dialer; the missed-calls badge clears. */
   showRecentCalls(): void {
     this.recentOpen = true;
-    this.controller?.recent.markSeen();
+    this.engine?.recent.markSeen();
   }
 
   /** Pins a participant's tile as the big one (undefined: unpin). */
@@ -227,20 +235,14 @@ export class CallWidget extends LitElement {
   /** Receive-side media statistics of the current call (frames decoded, audio packets per remote user). */
   getStats(): Promise<MediaStats> { return this.require().getStats(); } // prettier-ignore
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.reconnect();
-    document.addEventListener('visibilitychange', this.onVisibility);
-    this.resizeObserver ??= new ResizeObserver(() => this.reportTileViews());
-    this.resizeObserver.observe(this);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.teardown();
-    this.connection.forget();
-    document.removeEventListener('visibilitychange', this.onVisibility);
-    this.resizeObserver?.disconnect();
+  /**
+   * Drives the element with another engine (the demo's simulator) instead of a server connection.
+   * @internal
+   */
+  useEngine(engine: CallEngine): void {
+    this.binding.detach();
+    this.connection.useExternalEngine();
+    this.binding.attach(engine);
   }
 
   /** Also waits for a language table still loading, so the element is settled in its own language. */
@@ -250,90 +252,25 @@ export class CallWidget extends LitElement {
     return super.getUpdateComplete();
   }
 
-  protected override updated(): void {
-    this.reportTileViews();
-    this.ringFocus.update(this.state, this.shadowRoot);
-  }
-
-  /** The server forwards only the tiles on screen, at the layer that fits their size (see measureTileViews). */
-  private reportTileViews(): void {
-    const engine = this.controller;
-    if (engine?.status === 'in-call') engine.setTileViews(measureTileViews(this.shadowRoot));
-  }
-
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if ((changed.has('token') || changed.has('server') || changed.has('environment') || changed.has('tokenUrl') || changed.has('iceTransportPolicy')) && this.isConnected) this.reconnect();
+    // (Re)connect, renew in place or nothing: see ConnectionKeeper.
+    if ((changed.has('token') || changed.has('server') || changed.has('environment') || changed.has('tokenUrl') || changed.has('iceTransportPolicy')) && this.isConnected) this.connection.update();
   }
 
   private require(): CallEngine {
-    if (!this.controller) throw new Error('call-widget: set the `token` attribute first');
-    return this.controller;
+    if (!this.engine) throw new Error('call-widget: set the `token` attribute first');
+    return this.engine;
   }
 
-  private teardown(): void {
-    this.ring.close();
-    this.unsubscribe?.();
-    this.unsubscribe = undefined;
-    this.controller?.disconnect();
-    this.controller = undefined;
-    clearInterval(this.timer);
-    this.state = 'disconnected';
-  }
-
-  /**
-   * Drives the element with another engine (the demo's simulator) instead of a server connection.
-   * @internal
-   */
-  useEngine(engine: CallEngine): void {
-    this.teardown();
-    this.connection.useExternalEngine();
-    this.attach(engine);
-  }
-
-  /** (Re)connects, renews in place or does nothing: see ConnectionKeeper. */
-  private reconnect(): void {
-    this.connection.update();
-  }
-
-  private attach(controller: CallEngine): void {
-    this.controller = controller;
-    this.state = controller.status;
-    this.unsubscribe = controller.subscribe((event) => this.onControllerEvent(event));
-    void controller.connect();
-  }
-
-  private onControllerEvent(event: ControllerEvent | undefined): void {
-    this.requestUpdate();
-    if (!event) return;
-    switch (event.type) {
-      case 'state-change':
-        this.state = event.state;
-        clearInterval(this.timer);
-        if (event.state === 'in-call' || event.state === 'reconnecting') this.timer = setInterval(() => this.requestUpdate(), 1000);
-        if (event.state === 'incoming' && this.mode === 'launcher' && !this.incomingHandledByPage) void this.launcher.show();
-        this.updateRinging(event.state);
-        if (event.state === 'idle' && this.room && !this.prejoin && this.autoJoined !== this.room) {
-          this.autoJoined = this.room;
-          void this.join(this.room);
-        }
-        if (event.state !== 'in-call') {
-          this.page = 0;
-          this.pinned = undefined;
-        }
-        this.dispatchEvent(callEvent('call-state-change', { state: event.state }));
-        return;
-      case 'token-expiring':
-        // Cancelable: a page that renews on its own calls preventDefault() and sets `token` when it has one.
-        if (this.dispatchEvent(callEvent('call-token-expiring', { expiresAt: event.expiresAt }, { cancelable: true }))) void this.connection.renewFromSource();
-        return;
-      case 'incoming':
-        // Cancelable: a page that shows its own incoming-call UI calls preventDefault() and then accept()/decline().
-        this.incomingHandledByPage = !this.dispatchEvent(callEvent('call-incoming', incomingDetail(event.call), { cancelable: true }));
-        return;
-      default: {
-        const dom = domEventFor(event, this.controller?.state);
-        if (dom) this.dispatchEvent(dom);
-      }
+  /** The element's own reactions to a new status: join `room` once idle (unless pre-join asks first), reset the grid after a call. */
+  private statusChanged(state: CallStatus): void {
+    if (state === 'idle' && this.room && !this.prejoin && this.autoJoined !== this.room) {
+      this.autoJoined = this.room;
+      void this.join(this.room);
+    }
+    if (state !== 'in-call') {
+      this.page = 0;
+      this.pinned = undefined;
     }
   }
 
@@ -343,56 +280,48 @@ export class CallWidget extends LitElement {
     decline: () => void this.decline(),
     cancel: () => void this.cancel(),
     hangup: () => void this.hangup(),
-    toggleMic: () => void this.setMicEnabled(!this.controller?.micEnabled),
-    toggleCamera: () => void this.setCameraEnabled(!this.controller?.cameraEnabled),
-    dismiss: () => this.controller?.dismiss(),
+    toggleMic: () => void this.setMicEnabled(!this.engine?.micEnabled),
+    toggleCamera: () => void this.setCameraEnabled(!this.engine?.cameraEnabled),
+    dismiss: () => this.engine?.dismiss(),
     invite: (userId) => void this.invite(userId),
-    toggleScreenShare: () => void (this.controller?.screenStream ? this.stopScreenShare() : this.startScreenShare()),
+    toggleScreenShare: () => void (this.engine?.screenStream ? this.stopScreenShare() : this.startScreenShare()),
     toggleLayout: () => {
       this.layout = this.layout === 'grid' ? 'speaker' : 'grid';
       this.page = 0;
     },
     joinAudioOnly: () => {
       const last = this.lastJoin;
-      this.controller?.dismiss();
+      this.engine?.dismiss();
       if (last) void this.join(last.roomId, { video: false, kind: last.kind });
     },
     setPage: (page) => (this.page = Math.max(0, page)),
     pin: (key) => (this.pinned = key),
-    moderate: (action, userId) => void this.controller?.moderate(action, userId),
+    moderate: (action, userId) => void this.engine?.moderate(action, userId),
     toggleRecent: () => (this.recentOpen ? (this.recentOpen = false) : this.showRecentCalls()),
   };
 
   protected override render() {
-    const controller = this.controller;
-    const lang = this.language || document.documentElement.lang || navigator.language;
-    const S = this.i18n.strings(lang, this.strings);
-    const prejoin = this.prejoin && controller ? this.prejoinUi.render(controller, S, this.room) : undefined;
-    const grid: PanelState = { layout: this.layout, page: this.page, pinned: this.pinned, pageSize: Math.max(1, this.pageSize), recentOpen: this.recentOpen, lang, prejoin, screenShareSupported: typeof navigator.mediaDevices?.getDisplayMedia === 'function' };
+    const engine = this.engine;
+    const { lang, current: S } = this.i18n;
+    const prejoin = this.prejoin && engine ? renderPrejoin(this.prejoinUi.view(engine, this.room), this.prejoinUi.handlers, S) : undefined;
+    const panelState: PanelState = {
+      layout: this.layout, page: this.page, pinned: this.pinned, pageSize: Math.max(1, this.pageSize), recentOpen: this.recentOpen, lang, prejoin,
+      screenShareSupported: typeof navigator.mediaDevices?.getDisplayMedia === 'function',
+    };
+    const launcher = this.mode === 'launcher';
     const panel = html`<div part="panel" id="panel" dir=${isRtl(lang) ? 'rtl' : 'ltr'} lang=${lang}
-      ?hidden=${this.mode === 'launcher' && !this.launcher.open} role=${this.mode === 'launcher' ? 'dialog' : nothing}
-      aria-label=${this.mode === 'launcher' ? S.callPanel : nothing} @keydown=${this.onPanelKey}>
-      ${this.state === 'incoming' && this.incomingHandledByPage ? nothing : renderState(controller, this.token !== undefined && this.token !== '', grid, this.handlers, S)}
-      <div class="sr-only" role="status" aria-live="polite" aria-atomic="true">${announcementFor(this.controller?.state, S)}</div>
+      ?hidden=${launcher && !this.launcher.open} role=${launcher ? 'dialog' : nothing} aria-label=${launcher ? S.callPanel : nothing} @keydown=${this.onPanelKey}>
+      ${this.state === 'incoming' && this.ringing.handledByPage ? nothing : renderState(engine && callViewOf(engine, Date.now()), this.token !== undefined && this.token !== '', panelState, this.handlers, S)}
+      <div class="sr-only" role="status" aria-live="polite" aria-atomic="true">${announcementFor(engine?.state, S)}</div>
     </div>`;
-    if (this.mode !== 'launcher') return panel;
+    if (!launcher) return panel;
     const ringing = this.state === 'incoming';
     return html`<button part="launcher" class=${ringing ? 'ringing' : ''} aria-controls="panel" aria-expanded=${String(this.launcher.open)}
         aria-label=${ringing ? S.incomingAnnouncement('') : S.openCalls} @click=${() => this.launcher.toggle()}>${PHONE_ICON}</button>
       ${panel}`;
   }
 
-  /** Ringtone/ringback and the tab title while a call rings (unless the page took over the incoming UI). */
-  private updateRinging(state: string): void {
-    const s = this.controller?.state;
-    const ringing = s?.status === 'incoming' && !this.incomingHandledByPage ? s.call.caller : undefined;
-    const title = ringing ? this.i18n.strings(this.language || document.documentElement.lang, this.strings).incomingAnnouncement(ringing.name ?? ringing.userId) : undefined;
-    this.ring.update(state, title, this.mutedTones);
-    if (state !== 'incoming') this.incomingHandledByPage = false;
-  }
-
   private readonly onPanelKey = (e: KeyboardEvent) => {
     if (e.key === 'Escape' && this.mode === 'launcher') this.launcher.close();
   };
-
 }

@@ -1,4 +1,3 @@
-import type { ReactiveControllerHost } from 'lit';
 import { EN, type Strings } from './strings';
 
 /** Translations other than English load on demand: a page in one language downloads only that one. */
@@ -45,24 +44,8 @@ export function isRtl(lang: string | undefined): boolean {
   return RTL.has(primary(lang));
 }
 
-/**
- * The element's strings: resolves them for the current language and, when that language is still loading,
- * re-renders once it arrives. `ready` settles when the last language asked for is usable (the element's
- * `updateComplete` waits for it, so tests and integrators never observe the English stand-in).
- */
-export class LanguageController {
-  ready: Promise<void> = Promise.resolve();
-
-  constructor(private readonly host: ReactiveControllerHost) {}
-
-  strings(lang: string | undefined, overrides: Partial<Strings>): Strings {
-    const code = primary(lang);
-    if (LOADERS[code] && !TABLES.has(code)) {
-      this.ready = loadLanguage(code).then(
-        () => this.host.requestUpdate(),
-        () => undefined, // offline chunk: English stays
-      );
-    }
-    return resolveStrings(lang, overrides);
-  }
+/** A language whose table is not here yet but can be loaded (a lazy chunk). */
+export function loadable(lang: string | undefined): boolean {
+  const code = primary(lang);
+  return LOADERS[code] !== undefined && !TABLES.has(code);
 }

@@ -1,7 +1,7 @@
 import { html, nothing, svg, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import type { RemoteParticipant } from '../../call/engine';
-import type { Strings } from './strings';
+import type { RemoteParticipant } from '../../../call/engine';
+import type { Strings } from '../strings';
 
 export type Layout = 'grid' | 'speaker';
 
@@ -34,7 +34,7 @@ const CAMERA_OFF_ICON = svg`<svg viewBox="0 0 24 24" width="16" height="16" aria
 
 export const STRIP_PAGE_SIZE = 4;
 
-export function tilesOf(remotes: RemoteParticipant[]): Tile[] {
+export function tilesOf(remotes: readonly RemoteParticipant[]): Tile[] {
   const tiles: Tile[] = [];
   for (const r of remotes) {
     if (r.screenStream) tiles.push({ key: `${r.userId}:screen`, userId: r.userId, source: 'screen', remote: r });
@@ -65,7 +65,7 @@ export function arrange(tiles: Tile[], grid: GridState, activeSpeaker: string | 
 }
 
 export function renderGrid(
-  remotes: RemoteParticipant[],
+  remotes: readonly RemoteParticipant[],
   grid: GridState,
   activeSpeaker: string | null,
   isAdmin: boolean,
@@ -119,19 +119,4 @@ function tile(t: Tile, grid: GridState, isAdmin: boolean, h: GridHandlers, S: St
         </div>
       </details>
     </div>`;
-}
-
-/**
- * What the grid shows right now: each tile's user, source and size in device pixels. A hidden page shows
- * nothing (the server then pauses every remote video).
- */
-export function measureTileViews(root: ShadowRoot | null): { userId: string; source: 'camera' | 'screen'; width: number; height: number }[] {
-  if (document.visibilityState === 'hidden' || !root) return [];
-  const dpr = window.devicePixelRatio || 1;
-  return [...root.querySelectorAll<HTMLElement>('[part~="tile"]')]
-    .map((el) => {
-      const rect = el.getBoundingClientRect();
-      return { userId: el.dataset.userId ?? '', source: (el.dataset.source ?? 'camera') as 'camera' | 'screen', width: rect.width * dpr, height: rect.height * dpr };
-    })
-    .filter((v) => v.userId && v.width > 0);
 }

@@ -1,5 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { anchor } from './floating';
+import { anchor } from '../floating';
 
 export type LauncherPosition = 'bottom-right' | 'bottom-left' | 'top-right' | 'top-left';
 

@@ -1,10 +1,11 @@
-import type { Environment, ErrorCode, ProtocolError } from '../../../protocol';
-import type { CallEngine, EngineFactory } from '../../call/engine';
-import { callEvent } from './events';
-import { fetchTokenFrom, freshToken, renewsInPlace, type TokenSource } from './token-source';
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { Environment, ErrorCode, ProtocolError } from '../../../../protocol';
+import type { CallEngine, EngineFactory } from '../../../call/engine';
+import { callEvent } from '../events';
+import { fetchTokenFrom, freshToken, renewsInPlace, type TokenSource } from '../token-source';
 
 /** The element's connection attributes, as the keeper reads and (for `token`) writes them. */
-export interface ConnectionHost extends TokenSource, EventTarget {
+export interface ConnectionHost extends TokenSource, ReactiveControllerHost, HTMLElement {
   server: string | undefined;
   token: string | undefined;
   environment: Environment | undefined;
@@ -18,7 +19,7 @@ export interface ConnectionHost extends TokenSource, EventTarget {
  * (only the token changed on a live connection: calls go on), or a new connection (server, environment or
  * ICE policy changed). Also fetches tokens from `token-url` and renews them from `tokenProvider`/`token-url`.
  */
-export class ConnectionKeeper {
+export class ConnectionKeeper implements ReactiveController {
   private key = '';
 
   constructor(
@@ -28,7 +29,18 @@ export class ConnectionKeeper {
     private readonly defaultServer: () => string | undefined,
     /** The real engine (CallController, given by widget/call-widget.ts): components never import it. */
     private readonly createEngine: () => EngineFactory,
-  ) {}
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    this.update();
+  }
+
+  /** Removed from the page: the next connection starts afresh (the engine binding closed the old one). */
+  hostDisconnected(): void {
+    this.forget();
+  }
 
   /** The element is driven by another engine (the demo's simulator): attribute changes do not reconnect. */
   useExternalEngine(): void {

@@ -1,7 +1,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import type { RecentCall } from '../../../protocol';
-import type { RecentCallsView } from '../../call/engine';
-import type { Strings } from './strings';
+import type { RecentCall } from '../../../../protocol';
+import type { Strings } from '../strings';
+import type { CallView } from '../view-model';
 
 export interface RecentHandlers {
   toggleRecent(): void;
@@ -14,7 +14,7 @@ const peerNames = (c: RecentCall) => c.peers.map((p) => p.name ?? p.userId).join
  * The recent-calls toggle with its missed-calls badge, and (when open) the list with a call-back button per
  * call. Shown under the dialer.
  */
-export function renderRecent(recent: RecentCallsView, open: boolean, lang: string, h: RecentHandlers, S: Strings): TemplateResult {
+export function renderRecent(recent: CallView['recent'], open: boolean, lang: string, h: RecentHandlers, S: Strings): TemplateResult {
   const missed = recent.missedCount;
   const when = new Intl.DateTimeFormat(lang, { dateStyle: 'short', timeStyle: 'short' });
   return html`<div part="recent">

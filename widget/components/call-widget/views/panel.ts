@@ -1,7 +1,8 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import type { Activity, CallEngine, CallMachineState } from '../../call/engine';
+import type { Activity, CallMachineState } from '../../../call/engine';
+import type { CallView } from '../view-model';
 import { type GridHandlers, type GridState, renderGrid } from './grid';
-import { type Strings, formatDuration } from './strings';
+import { type Strings, formatDuration } from '../strings';
 import { type RecentHandlers, renderRecent } from './recent';
 
 /** What the panel shows beyond the engine's state: grid paging and pinning, whether the recent list is open. */
@@ -29,13 +30,13 @@ export interface ViewHandlers extends GridHandlers, RecentHandlers {
   dismiss(): void;
 }
 
-/** Renders the panel for the controller's current state. Pure: reads state, wires intents. */
-export function renderState(c: CallEngine | undefined, hasToken: boolean, grid: PanelState, h: ViewHandlers, S: Strings): TemplateResult {
-  if (!c) return centered(hasToken ? S.connecting : S.waitingForToken);
-  return renderStatus(c, c.state, grid, h, S);
+/** Renders the panel for the engine's current state (`view`; none yet: waiting for a token or connecting). */
+export function renderState(view: CallView | undefined, hasToken: boolean, grid: PanelState, h: ViewHandlers, S: Strings): TemplateResult {
+  if (!view) return centered(hasToken ? S.connecting : S.waitingForToken);
+  return renderStatus(view, view.state, grid, h, S);
 }
 
-function renderStatus(c: CallEngine, state: CallMachineState, grid: PanelState, h: ViewHandlers, S: Strings): TemplateResult {
+function renderStatus(c: CallView, state: CallMachineState, grid: PanelState, h: ViewHandlers, S: Strings): TemplateResult {
   switch (state.status) {
     case 'reconnecting':
       // What we were doing stays on screen (video may even keep flowing), under a banner.
@@ -121,17 +122,16 @@ function dialer(h: ViewHandlers, S: Strings): TemplateResult {
     </form>`;
 }
 
-function inCall(c: CallEngine, activity: Activity, grid: PanelState, h: ViewHandlers, S: Strings): TemplateResult {
-  const remotes = c.remotes();
-  const elapsed = activity.connectedAt ? Date.now() - activity.connectedAt : 0;
-  const room = c.room;
+function inCall(c: CallView, activity: Activity, grid: PanelState, h: ViewHandlers, S: Strings): TemplateResult {
+  const { remotes, room } = c;
+  const elapsed = activity.connectedAt ? c.now - activity.connectedAt : 0;
   const watching = room?.role === 'audience';
-  const canShare = !watching && c.grants.canPublish && grid.screenShareSupported;
+  const canShare = !watching && c.canPublish && grid.screenShareSupported;
   return html`
     <div part="stage">
       ${room?.networkQuality === 'poor' ? html`<div part="network-warning" role="status">${S.poorConnection}</div>` : nothing}
       ${remotes.length === 0 ? html`<div class="center"><p class="hint">${S.waitingForOthers}</p></div>` : nothing}
-      ${renderGrid(remotes, grid, room?.activeSpeaker ?? null, c.grants.roomAdmin, h, S)}
+      ${renderGrid(remotes, grid, room?.activeSpeaker ?? null, c.isAdmin, h, S)}
       ${c.localStream && activity.video && !watching
         ? html`<div part="local-tile"><video part="local-video" .srcObject=${c.localStream} autoplay playsinline .muted=${true} aria-label=${S.you}></video></div>`
         : nothing}
@@ -142,7 +142,7 @@ function inCall(c: CallEngine, activity: Activity, grid: PanelState, h: ViewHand
       ${room && room.audienceCount > 0 ? html`<span part="audience-count">${S.audience(room.audienceCount)}</span>` : nothing}
       ${watching ? html`<span part="watching">${S.watching}</span>` : button('mic', c.micEnabled ? S.muteMic : S.unmuteMic, 'toggle', h.toggleMic, !c.micEnabled)}
       ${activity.video && !watching ? button('camera', c.cameraEnabled ? S.cameraOff : S.cameraOn, 'toggle', h.toggleCamera, !c.cameraEnabled) : nothing}
-      ${canShare ? button('screen-share', c.screenStream ? S.stopSharing : S.shareScreen, 'toggle', h.toggleScreenShare, c.screenStream !== undefined) : nothing}
+      ${canShare ? button('screen-share', c.sharingScreen ? S.stopSharing : S.shareScreen, 'toggle', h.toggleScreenShare, c.sharingScreen) : nothing}
       ${remotes.length > 1 ? button('layout', grid.layout === 'grid' ? S.layoutSpeaker : S.layoutGrid, 'toggle', h.toggleLayout) : nothing}
       ${button('hangup', S.hangup, 'danger', h.hangup)}
     </div>`;
@@ -163,7 +163,7 @@ function inviteForm(h: ViewHandlers, S: Strings): TemplateResult {
 }
 
 /** What the live region says for the current state (screen readers announce each change). */
-export function announcementFor(s: CallEngine['state'] | undefined, S: Strings): string {
+export function announcementFor(s: CallMachineState | undefined, S: Strings): string {
   if (s?.status === 'incoming') return S.incomingAnnouncement(s.call.caller.name ?? s.call.caller.userId);
   if (s?.status === 'in-call') return S.connectedAnnouncement;
   if (s?.status === 'ended') return S.reasons[s.ended.reason];
