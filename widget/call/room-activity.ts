@@ -1,13 +1,14 @@
 import type { GrantsInfo, RoomJoined } from '../../protocol';
 import { openLocalMedia, stopStream, type VideoResolution } from './local-media';
 import { MediaIntent } from './media-intent';
-import type * as MediaModuleNamespace from './media-client';
+import type * as MediaChunk from './media-chunk';
 import type { NotificationRouter } from './notifications';
 import { RingPreparation } from './ring-preparation';
-import { RoomSession } from './room-session';
+import type { RoomSession } from './room-session';
 import type { SignalingClient } from './signaling-client';
 
-export type MediaModule = typeof MediaModuleNamespace;
+/** The lazy media chunk (media-chunk.ts): mediasoup-client and the room session. */
+export type MediaModule = typeof MediaChunk;
 
 /** What the activity needs from its engine. */
 export interface ActivityHost {
@@ -42,7 +43,7 @@ export class RoomActivity {
     private readonly host: ActivityHost,
     private readonly notifications: NotificationRouter,
     private readonly resolution: VideoResolution,
-    private readonly loadMediaChunk: () => Promise<MediaModule> = () => import('./media-client'),
+    private readonly loadMediaChunk: () => Promise<MediaModule> = () => import('./media-chunk'),
   ) {
     this.preparation = new RingPreparation(() => this.loadMedia(), () => host.request());
   }
@@ -77,7 +78,7 @@ export class RoomActivity {
       prepared.media?.close();
       return void local.then(stopStream, () => undefined);
     }
-    const session = new RoomSession(this.host.request(), mod, this.host.grants(), this.host.me(), this.intent, this.resolution);
+    const session = new mod.RoomSession(this.host.request(), mod, this.host.grants(), this.host.me(), this.intent, this.resolution);
     session.onChange = () => this.host.changed();
     session.onError = (e) => this.host.error(e);
     this.session = session;

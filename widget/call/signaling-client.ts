@@ -4,7 +4,6 @@ import type {
   ErrorCode,
   IceServerInfo,
   Notification,
-  NotificationType,
   ProtocolError,
   RequestPayload,
   ResponseOf,
@@ -152,10 +151,6 @@ export class SignalingClient {
   /** What every media transport uses for ICE: the server's TURN servers and the page's transport policy. */
   get ice(): { iceServers: IceServerInfo[]; iceTransportPolicy: 'all' | 'relay' } {
     return { iceServers: this.iceServers, iceTransportPolicy: this.options.iceTransportPolicy ?? 'all' };
-  }
-
-  get isReconnecting(): boolean {
-    return this.reconnecting;
   }
 
   private get reconnecting(): boolean {
@@ -339,12 +334,6 @@ export class SignalingClient {
   on(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
-  }
-
-  onType<T extends NotificationType>(type: T, handler: (message: Extract<Notification, { type: T }>) => void): () => void {
-    return this.on((m) => {
-      if (m.type === type) handler(m as Extract<Notification, { type: T }>);
-    });
   }
 
   close(): void {
